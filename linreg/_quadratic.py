@@ -1,0 +1,103 @@
+"""The training MSE of a linear model as a quadratic in its parameters.
+
+With ``theta = (w_1, ..., w_d, bias)`` and the design matrix ``Xa = [X, 1]``:
+
+    MSE(theta) = theta' A theta - 2 b' theta + mean(y**2),  A = Xa'Xa / m,  b = Xa'y / m.
+
+``A`` is the Hessian of MSE/2, the loss whose gradient the article's update uses.
+Everything gradient descent does depends on the data only through ``A`` and ``b``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from linreg._validation import readonly
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Per-column mean and scale; the identity when not standardizing."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X: np.ndarray, *, standardize: bool) -> Scaling:
+        d = X.shape[1]
+        if not standardize:
+            return cls(mean=np.zeros(d), scale=np.ones(d))
+        mean = X.mean(axis=0)
+        scale = X.std(axis=0)
+        flat = np.flatnonzero(~(scale > 0))
+        if flat.size:
+            raise ValueError(
+                f"x must vary to be standardized: column {int(flat[0])} has zero variance "
+                f"(every value is {X[0, flat[0]]!r})"
+            )
+        return cls(mean=mean, scale=scale)
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.mean) / self.scale
+
+    def theta_to_original(self, theta: np.ndarray) -> np.ndarray:
+        """Map parameters fitted on scaled features back to the original units (last axis)."""
+        w = theta[..., :-1] / self.scale
+        bias = theta[..., -1] - w @ self.mean
+        return np.concatenate([w, bias[..., None]], axis=-1)
+
+    def theta_to_scaled(self, theta: np.ndarray) -> np.ndarray:
+        w = theta[:-1] * self.scale
+        bias = theta[-1] + theta[:-1] @ self.mean
+        return np.append(w, bias)
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """Sufficient statistics of the MSE, the eigenbasis of its Hessian and its minimizer."""
+
+    A: np.ndarray
+    b: np.ndarray
+    eigenvalues: np.ndarray
+    eigenvectors: np.ndarray
+    theta_star: np.ndarray
+    loss_star: float
+
+    @classmethod
+    def from_data(cls, X: np.ndarray, y: np.ndarray) -> Quadratic:
+        m = X.shape[0]
+        Xa = np.column_stack([X, np.ones(m)])
+        with np.errstate(all="ignore"):
+            A = Xa.T @ Xa / m
+            b = Xa.T @ y / m
+        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+            raise ValueError("X and y are too large for float64: their products overflow; rescale them")
+        lam, V = np.linalg.eigh(A)
+        lam = np.where(lam > _null_cutoff(lam), lam, 0.0)
+        inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
+        theta_star = V @ (inv * (V.T @ b))
+        with np.errstate(all="ignore"):
+            loss_star = float(np.mean((y - Xa @ theta_star) ** 2))
+        if not np.isfinite(loss_star):
+            raise ValueError("y is too large for float64: its mean square overflows; rescale it")
+        return cls(*(readonly(a) for a in (A, b, lam, V, theta_star)), loss_star=loss_star)
+
+    @property
+    def lam_max(self) -> float:
+        return float(self.eigenvalues[-1])
+
+    @property
+    def lam_min(self) -> float:
+        return float(self.eigenvalues[0])
+
+    def loss(self, theta: np.ndarray) -> float:
+        """Training MSE at ``theta``, through the eigenbasis so that no precision is lost."""
+        c = self.eigenvectors.T @ (theta - self.theta_star)
+        return self.loss_star + float(self.eigenvalues @ (c * c))
+
+
+def _null_cutoff(lam: np.ndarray) -> float:
+    """Eigenvalues below this are rounding noise of a singular Hessian and count as zero."""
+    return max(float(lam[-1]), 0.0) * lam.size * np.finfo(float).eps * 10

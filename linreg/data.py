@@ -1,0 +1,137 @@
+"""Synthetic data and the train/test split, drawn exactly as the article draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from linreg._validation import as_1d, as_2d, check_float, check_int, check_same_length, readonly
+
+MAX_SAMPLES = 10_000_000
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/test split: read-only arrays plus the indices that chose them."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+
+
+def make_synthetic(
+    *,
+    n: int = 400,
+    slope: float = 3.5,
+    intercept: float = 10.0,
+    noise: float = 25.0,
+    seed: int = 43,
+    x_min: float = 0.0,
+    x_max: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``x`` evenly spaced on [x_min, x_max] and ``y = slope*x + intercept + N(0, noise)``.
+
+    The noise comes from a local ``np.random.RandomState(seed)``, so the defaults
+    reproduce the article's data bit for bit and the global generator is untouched.
+
+    Parameters
+    ----------
+    n : int, default 400
+        Number of points, at least 2.
+    slope, intercept : float, default 3.5 and 10.0
+        The true line.
+    noise : float, default 25.0
+        Standard deviation of the Gaussian noise, >= 0.
+    seed : int, default 43
+        Seed of the local generator, in [0, 2**32 - 1].
+    x_min, x_max : float, default 0.0 and 100.0
+        Range of x, with x_min < x_max.
+
+    Returns
+    -------
+    x, y : ndarray of shape (n,)
+        Read-only arrays.
+
+    Examples
+    --------
+    >>> x, y = make_synthetic()
+    >>> x.shape, round(float(y[0]), 6)
+    ((400,), 16.434998)
+    """
+    n = check_int("n", n, low=2, high=MAX_SAMPLES)
+    slope = check_float("slope", slope)
+    intercept = check_float("intercept", intercept)
+    noise = check_float("noise", noise, low=0.0)
+    seed = check_int("seed", seed, low=0, high=MAX_SEED)
+    x_min = check_float("x_min", x_min)
+    x_max = check_float("x_max", x_max)
+    if not x_min < x_max:
+        raise ValueError(f"x_min must be < x_max, got x_min={x_min!r}, x_max={x_max!r}")
+    rng = np.random.RandomState(seed)
+    x = np.linspace(x_min, x_max, n)
+    y = slope * x + intercept + rng.normal(0.0, noise, size=n)
+    return readonly(x), readonly(y)
+
+
+def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.RandomState = 43) -> Split:
+    """Shuffle with a random permutation and cut it at ``int(len(x) * train_ratio)``.
+
+    The article draws the noise and then the permutation from one stream. An int
+    ``seed`` replays that stream: ``RandomState(seed)`` first draws the ``len(x)``
+    noise values that :func:`make_synthetic` used, then the permutation. So the same
+    seed in both functions gives the article's split. A ``RandomState`` is used as is.
+
+    Parameters
+    ----------
+    x : array-like of shape (m,) or (m, d)
+    y : array-like of shape (m,)
+    train_ratio : float, default 0.8
+        Fraction of samples for training, in (0, 1); both parts must be non-empty.
+    seed : int or numpy.random.RandomState, default 43
+
+    Returns
+    -------
+    Split
+
+    Examples
+    --------
+    >>> x, y = make_synthetic()
+    >>> s = train_test_split(x, y)
+    >>> len(s.x_train), len(s.x_test), int(s.train_idx[0])
+    (320, 80, 374)
+    """
+    x = as_2d("x", x) if np.ndim(x) == 2 else as_1d("x", x)
+    y = as_1d("y", y)
+    check_same_length(x, y, ("x", "y"))
+    train_ratio = check_float("train_ratio", train_ratio, low=0.0, high=1.0, low_open=True, high_open=True)
+    n = x.shape[0]
+    train_size = int(n * train_ratio)
+    if train_size < 1 or train_size >= n:
+        part = "train" if train_size < 1 else "test"
+        raise ValueError(
+            f"the {part} split must not be empty: n={n} with train_ratio={train_ratio!r} "
+            f"gives {train_size} train and {n - train_size} test samples"
+        )
+    idx = _permutation(n, seed)
+    train_idx, test_idx = idx[:train_size], idx[train_size:]
+    return Split(
+        x_train=readonly(x[train_idx]),
+        y_train=readonly(y[train_idx]),
+        x_test=readonly(x[test_idx]),
+        y_test=readonly(y[test_idx]),
+        train_idx=readonly(train_idx),
+        test_idx=readonly(test_idx),
+    )
+
+
+def _permutation(n: int, seed) -> np.ndarray:
+    if isinstance(seed, np.random.RandomState):
+        return seed.permutation(n)
+    rng = np.random.RandomState(check_int("seed", seed, low=0, high=MAX_SEED))
+    rng.standard_normal(size=n)  # the noise draws that make_synthetic made first
+    return rng.permutation(n)

@@ -1,0 +1,313 @@
+"""Batch gradient descent for linear least squares, computed in closed form.
+
+The article's update is ``w <- w - lr * (1/m) * sum((h(x) - y) * x)``: the gradient
+of MSE/2 (the article drops the factor 2). With a constant learning rate the
+iterates obey ``theta_k = theta* + V diag((1 - lr*lam)**k) V' (theta_0 - theta*)``,
+where ``lam, V`` are the eigenpairs of the Hessian ``A = Xa'Xa/m``. So the whole run
+costs O(m d^2) once for ``A`` plus O(K d) for the loss history, never O(m) per
+iteration, and it gives the same iterates as the literal loop.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from linreg._quadratic import Quadratic, Scaling
+from linreg._validation import as_1d, as_2d, check_float, check_int, check_same_length, readonly
+
+MAX_ITERS = 1_000_000
+"""The largest ``n_iters`` accepted."""
+
+GTOL = 1e-6
+"""Without ``tol``, a run has converged when its gradient norm is below GTOL times the initial one."""
+
+EXPLODE_FACTOR = 1e10
+"""A loss above EXPLODE_FACTOR times the initial loss counts as exploded."""
+
+N_CHECKPOINTS = 80
+"""About this many log-spaced iterations keep their weights, for replaying the fit."""
+
+
+class ConvergenceWarning(UserWarning):
+    """Gradient descent stopped before it converged."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of one gradient-descent run; weights are in the original units of X.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (d,)
+        Feature weights after ``n_iter`` updates (``w_1`` in the article).
+    bias : float
+        Intercept (``w_2`` in the article).
+    loss_history : ndarray of shape (n_iter,)
+        Training MSE before each update.
+    final_loss : float
+        Training MSE at the returned weights.
+    n_iter : int
+        Number of updates performed.
+    converged, diverged : bool
+    stop_reason : str
+        Why the run stopped, in words.
+    standardized : bool
+        True when GD ran on standardized features; the weights are still reported in
+        the original units.
+    lr : float
+    max_stable_lr : float
+        ``2 / lam_max`` of the Hessian GD ran on: rates at or above it do not converge.
+    checkpoint_iters : ndarray of shape (c,)
+        Log-spaced iterations from 0 to ``n_iter``.
+    checkpoint_weights : ndarray of shape (c, d)
+    checkpoint_bias : ndarray of shape (c,)
+    checkpoint_loss : ndarray of shape (c,)
+    """
+
+    weights: np.ndarray
+    bias: float
+    loss_history: np.ndarray
+    final_loss: float
+    n_iter: int
+    converged: bool
+    diverged: bool
+    stop_reason: str
+    standardized: bool
+    lr: float
+    max_stable_lr: float
+    checkpoint_iters: np.ndarray
+    checkpoint_weights: np.ndarray
+    checkpoint_bias: np.ndarray
+    checkpoint_loss: np.ndarray
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Weights followed by the bias: ``(w_1, w_2)`` in the article's names."""
+        return readonly(np.append(self.weights, self.bias))
+
+
+def gradient_descent(X, y, *, lr, n_iters, w_init=None, standardize=False, tol=None) -> FitResult:
+    """Fit ``y ~ X w + bias`` by full-batch gradient descent on the MSE.
+
+    Each update is ``theta <- theta - lr * (1/m) * Xa'(Xa theta - y)`` with
+    ``Xa = [X, 1]``: the gradient of MSE/2, as in the article. The iterates equal those
+    of the literal loop, computed without one.
+
+    Parameters
+    ----------
+    X : array-like of shape (m,) or (m, d)
+    y : array-like of shape (m,)
+    lr : float
+        Learning rate, > 0.
+    n_iters : int
+        Number of updates, in [1, MAX_ITERS].
+    w_init : array-like of shape (d + 1,), optional
+        Starting weights then bias, in the original units. Defaults to zeros.
+    standardize : bool, default False
+        Run GD on ``(X - mean) / std``. The result is reported in the original units.
+    tol : float, optional
+        Stop after the first update whose relative improvement in loss,
+        ``(L_{k-1} - L_k) / L_{k-1}``, falls below ``tol``. Without it, all
+        ``n_iters`` updates run and the run has converged when the gradient norm
+        has fallen below ``GTOL`` times its initial value.
+
+    Returns
+    -------
+    FitResult
+        A run that stops unconverged also emits a :class:`ConvergenceWarning`.
+        When ``lr >= 2 / lam_max`` the run is flagged ``diverged``; it stops before the
+        first iterate whose loss is non-finite or above EXPLODE_FACTOR times the
+        initial loss and keeps the last iterate before it.
+
+    Examples
+    --------
+    >>> from linreg import make_synthetic, train_test_split
+    >>> s = train_test_split(*make_synthetic())
+    >>> fit = gradient_descent(s.x_train, s.y_train, lr=5e-4, n_iters=100_000)
+    >>> print(f"w_1={fit.weights[0]:.2f}, w_2={fit.bias:.2f}")
+    w_1=3.48, w_2=9.57
+    """
+    X = as_2d("X", X)
+    y = as_1d("y", y)
+    check_same_length(X, y)
+    lr = check_float("lr", lr, low=0.0, low_open=True)
+    n_iters = check_int("n_iters", n_iters, low=1, high=MAX_ITERS)
+    tol = None if tol is None else check_float("tol", tol, low=0.0, low_open=True)
+    scaling = Scaling.fit(X, standardize=bool(standardize))
+    theta0 = _initial_theta(w_init, X.shape[1], scaling)
+    quad = Quadratic.from_data(scaling.transform(X), y)
+    run = _Run(quad, theta0, lr, n_iters, tol)
+    return run.result(scaling, standardized=bool(standardize))
+
+
+def _initial_theta(w_init, d: int, scaling: Scaling) -> np.ndarray:
+    if w_init is None:
+        return np.zeros(d + 1)
+    theta = as_1d("w_init", w_init)
+    if theta.shape != (d + 1,):
+        raise ValueError(f"w_init must have shape ({d + 1},): {d} weight(s) then the bias, got {theta.shape}")
+    return scaling.theta_to_scaled(theta)
+
+
+class _Run:
+    """The closed-form trajectory of one run and where it stops."""
+
+    def __init__(self, quad: Quadratic, theta0: np.ndarray, lr: float, n_iters: int, tol):
+        self.quad, self.lr, self.tol = quad, lr, tol
+        self.c = quad.eigenvectors.T @ (theta0 - quad.theta_star)
+        step = lr * quad.eigenvalues
+        self.rho = 1.0 - step
+        with np.errstate(divide="ignore"):
+            # log1p keeps the precision of lr*lam in the slow directions, where rho is close to 1
+            self.log_abs_rho = np.where(step < 1.0, np.log1p(-np.minimum(step, 1.0)), np.log(np.abs(self.rho)))
+        self.max_stable_lr = 2.0 / quad.lam_max if quad.lam_max > 0 else math.inf
+        moving = (quad.eigenvalues > 0) & (self.c != 0)
+        self.unstable = bool(np.any(moving & (np.abs(self.rho) > 1.0)))
+        self.losses = self._losses(n_iters)
+        self.n_iter, self.kind = self._stop(n_iters)
+
+    def _losses(self, n_iters: int) -> np.ndarray:
+        """L_0 .. L_K: the loss before each update and after the last."""
+        k = np.arange(n_iters + 1, dtype=np.float64)
+        weight = self.quad.eigenvalues * self.c * self.c
+        excess = np.zeros(n_iters + 1)
+        with np.errstate(all="ignore"):
+            for w_i, log_i in zip(weight, self.log_abs_rho, strict=True):
+                if w_i > 0:
+                    excess += w_i * _exp_k(2.0 * log_i, k)
+            return self.quad.loss_star + excess
+
+    def _stop(self, n_iters: int) -> tuple[int, str]:
+        L = self.losses
+        if self.unstable:
+            bad = ~np.isfinite(L) | (L > EXPLODE_FACTOR * L[0])
+            if bad.any():
+                return int(np.argmax(bad)) - 1, "exploded"
+            return n_iters, "unstable"
+        if self.tol is not None:
+            with np.errstate(all="ignore"):
+                gain = (L[:-1] - L[1:]) / L[:-1]
+            met = ~(gain >= self.tol)
+            if met.any():
+                return int(np.argmax(met)) + 1, "tol"
+            return n_iters, "tol-unmet"
+        return n_iters, "done"
+
+    def powers(self, k) -> np.ndarray:
+        """``rho**k`` for each iteration in ``k`` and each eigen-direction; shape (len(k), d + 1)."""
+        k = np.atleast_1d(np.asarray(k, dtype=np.float64))[:, None]
+        sign = np.where(np.signbit(self.rho) & (k % 2 == 1), -1.0, 1.0)
+        with np.errstate(all="ignore"):
+            return sign * _exp_k(self.log_abs_rho, k)
+
+    def theta_at(self, k) -> np.ndarray:
+        """Parameters after each of the iterations ``k``; shape (len(k), d + 1)."""
+        return self.quad.theta_star + (self.powers(k) * self.c) @ self.quad.eigenvectors.T
+
+    def gradient_ratio(self) -> float:
+        """Gradient norm after the last update over the initial one."""
+        g0 = np.linalg.norm(self.quad.eigenvalues * self.c)
+        gk = np.linalg.norm(self.quad.eigenvalues * self.c * self.powers(self.n_iter)[0])
+        return float(gk / g0) if g0 > 0 else 0.0
+
+    def result(self, scaling: Scaling, *, standardized: bool) -> FitResult:
+        if self.n_iter < 0:
+            raise ValueError("the initial loss is not finite: X and y are too large for float64; rescale them")
+        iters = _checkpoints(self.n_iter)
+        thetas = scaling.theta_to_original(self.theta_at(iters))
+        converged, reason = self._verdict()
+        if not converged:
+            warnings.warn(reason, ConvergenceWarning, stacklevel=3)
+        final = thetas[-1]
+        return FitResult(
+            weights=readonly(final[:-1].copy()),
+            bias=float(final[-1]),
+            loss_history=readonly(self.losses[: self.n_iter].copy()),
+            final_loss=float(self.losses[self.n_iter]),
+            n_iter=self.n_iter,
+            converged=converged,
+            diverged=self.unstable,
+            stop_reason=reason,
+            standardized=standardized,
+            lr=self.lr,
+            max_stable_lr=self.max_stable_lr,
+            checkpoint_iters=readonly(iters),
+            checkpoint_weights=readonly(thetas[:, :-1].copy()),
+            checkpoint_bias=readonly(thetas[:, -1].copy()),
+            checkpoint_loss=readonly(self.losses[iters].copy()),
+        )
+
+    def _verdict(self) -> tuple[bool, str]:
+        k = self.n_iter
+        if self.unstable:
+            return False, self._divergence_reason()
+        if self.kind == "tol":
+            return True, f"stopped at iteration {k:,}: the relative improvement in loss fell below tol={self.tol:g}"
+        if self.kind == "tol-unmet":
+            return False, (
+                f"reached n_iters={k:,} before the relative improvement in loss fell below tol={self.tol:g}; "
+                + self._slowness()
+            )
+        ratio = self.gradient_ratio()
+        if ratio <= GTOL:
+            return True, f"converged: after {k:,} iterations the gradient is {ratio:.1e} of its initial norm"
+        return (
+            False,
+            f"ran all {k:,} iterations without converging: the gradient is still "
+            f"{ratio:.1e} of its initial norm; " + self._slowness(),
+        )
+
+    def _slowness(self) -> str:
+        rate = contraction(self.rho)
+        if rate >= 1.0:
+            return f"lr={self.lr:g} sits on the stable bound 2/lam_max={self.max_stable_lr:.3g}, so GD cannot converge"
+        per_efold = -1.0 / math.log(rate)
+        return (
+            f"the slowest direction shrinks by a factor {rate:.6f} per step "
+            f"(about {per_efold:,.0f} steps per e-fold); a larger lr below {self.max_stable_lr:.3g}, "
+            "more iterations or standardize=True will help"
+        )
+
+    def _divergence_reason(self) -> str:
+        where = (
+            f"the loss exploded at iteration {self.n_iter + 1:,}, so the run stopped after {self.n_iter:,}"
+            if self.kind == "exploded"
+            else f"the loss grows with every step (ran {self.n_iter:,})"
+        )
+        return (
+            f"diverged: lr={self.lr:g} is not below the stable bound 2/lam_max={self.max_stable_lr:.3g}; "
+            f"{where}. Try lr={suggest_lr(self.quad):.2g} or smaller, or standardize x"
+        )
+
+
+def contraction(rho: np.ndarray) -> float:
+    """Factor by which the slowest non-null error component shrinks per step."""
+    active = rho[rho != 1.0]
+    return float(np.max(np.abs(active))) if active.size else 0.0
+
+
+def suggest_lr(quad: Quadratic) -> float:
+    """The optimal constant rate 2/(lam_min+lam_max), rounded down to two significant digits."""
+    nonzero = quad.eigenvalues[quad.eigenvalues > 0]
+    if nonzero.size == 0:
+        return 1.0
+    best = 2.0 / (nonzero[0] + nonzero[-1])
+    scale = 10.0 ** (math.floor(math.log10(best)) - 1)
+    return math.floor(best / scale) * scale
+
+
+def _exp_k(log_base, k: np.ndarray) -> np.ndarray:
+    """``base**k`` from ``log(base)``, with ``0**0 = 1``; exp is several times faster than power."""
+    out = np.exp(k * log_base)
+    return np.where(k == 0, 1.0, out)
+
+
+def _checkpoints(n_iter: int) -> np.ndarray:
+    if n_iter == 0:
+        return np.zeros(1, dtype=np.int64)
+    spaced = np.geomspace(1, n_iter, num=min(N_CHECKPOINTS, n_iter))
+    return np.unique(np.concatenate([[0], np.round(spaced).astype(np.int64), [n_iter]]))
