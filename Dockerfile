@@ -1,0 +1,26 @@
+# The dashboard as a container: docker build -t linreg-dashboard . && docker run -p 8501:8501 linreg-dashboard
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# The server runs as an unprivileged user; the code stays owned by root, read-only to it.
+RUN groupadd --gid 10001 app && useradd --create-home --uid 10001 --gid app app
+
+WORKDIR /app
+
+# Dependencies first, so that editing the code does not reinstall them.
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+USER 10001:10001
+
+EXPOSE 8501
+
+# python:3.11-slim has no curl; Python itself asks the health endpoint.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request as r; r.urlopen('http://localhost:8501/_stcore/health', timeout=4)"]
+
+ENTRYPOINT ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]
