@@ -40,6 +40,8 @@ class Scaling:
         return cls(mean=mean, scale=scale)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        if not np.any(self.mean) and np.all(self.scale == 1.0):
+            return X
         return (X - self.mean) / self.scale
 
     def theta_to_original(self, theta: np.ndarray) -> np.ndarray:
@@ -67,19 +69,14 @@ class Quadratic:
 
     @classmethod
     def from_data(cls, X: np.ndarray, y: np.ndarray) -> Quadratic:
-        m = X.shape[0]
-        Xa = np.column_stack([X, np.ones(m)])
-        with np.errstate(all="ignore"):
-            A = Xa.T @ Xa / m
-            b = Xa.T @ y / m
-        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
-            raise ValueError("X and y are too large for float64: their products overflow; rescale them")
+        A, b = _moments(X, y)
         lam, V = np.linalg.eigh(A)
         lam = np.where(lam > _null_cutoff(lam), lam, 0.0)
         inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
         theta_star = V @ (inv * (V.T @ b))
         with np.errstate(all="ignore"):
-            loss_star = float(np.mean((y - Xa @ theta_star) ** 2))
+            residual = y - X @ theta_star[:-1] - theta_star[-1]
+            loss_star = float(np.mean(residual * residual))
         if not np.isfinite(loss_star):
             raise ValueError("y is too large for float64: its mean square overflows; rescale it")
         return cls(*(readonly(a) for a in (A, b, lam, V, theta_star)), loss_star=loss_star)
@@ -96,6 +93,20 @@ class Quadratic:
         """Training MSE at ``theta``, through the eigenbasis so that no precision is lost."""
         c = self.eigenvectors.T @ (theta - self.theta_star)
         return self.loss_star + float(self.eigenvalues @ (c * c))
+
+
+def _moments(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``A = Xa'Xa / m`` and ``b = Xa'y / m`` for ``Xa = [X, 1]``, without building ``Xa``."""
+    m, d = X.shape
+    A = np.empty((d + 1, d + 1))
+    with np.errstate(all="ignore"):
+        A[:d, :d] = X.T @ X
+        A[:d, d] = A[d, :d] = X.sum(axis=0)
+        A[d, d] = m
+        b = np.append(X.T @ y, y.sum())
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+        raise ValueError("X and y are too large for float64: their products overflow; rescale them")
+    return A / m, b / m
 
 
 def _null_cutoff(lam: np.ndarray) -> float:

@@ -83,7 +83,7 @@ def readonly(arr) -> np.ndarray:
 
 def _as_float_array(name: str, values) -> np.ndarray:
     try:
-        return np.array(values, dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric, got {type(values).__name__}: {exc}") from None
 

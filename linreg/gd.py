@@ -157,15 +157,17 @@ class _Run:
     """The closed-form trajectory of one run and where it stops."""
 
     def __init__(self, quad: Quadratic, theta0: np.ndarray, lr: float, n_iters: int, tol):
-        self.quad, self.lr, self.tol = quad, lr, tol
-        self.c = quad.eigenvectors.T @ (theta0 - quad.theta_star)
-        step = lr * quad.eigenvalues
+        self.quad, self.theta0, self.lr, self.tol = quad, theta0, lr, tol
+        lam = quad.eigenvalues
+        # The initial gradient in the eigenbasis; along eigenvector i, g_k = rho_i**k * g_0.
+        self.g0 = quad.eigenvectors.T @ (quad.A @ theta0 - quad.b)
+        step = lr * lam
         self.rho = 1.0 - step
         with np.errstate(divide="ignore"):
             # log1p keeps the precision of lr*lam in the slow directions, where rho is close to 1
             self.log_abs_rho = np.where(step < 1.0, np.log1p(-np.minimum(step, 1.0)), np.log(np.abs(self.rho)))
         self.max_stable_lr = 2.0 / quad.lam_max if quad.lam_max > 0 else math.inf
-        moving = (quad.eigenvalues > 0) & (self.c != 0)
+        moving = (lam > 0) & (self.g0 != 0)
         self.unstable = bool(np.any(moving & (np.abs(self.rho) > 1.0)))
         self.losses = self._losses(n_iters)
         self.n_iter, self.kind = self._stop(n_iters)
@@ -173,7 +175,9 @@ class _Run:
     def _losses(self, n_iters: int) -> np.ndarray:
         """L_0 .. L_K: the loss before each update and after the last."""
         k = np.arange(n_iters + 1, dtype=np.float64)
-        weight = self.quad.eigenvalues * self.c * self.c
+        lam = self.quad.eigenvalues
+        # Excess loss over the minimum along eigenvector i: lam_i * c_i**2 with c_i = g0_i / lam_i.
+        weight = np.divide(self.g0 * self.g0, lam, out=np.zeros_like(lam), where=lam > 0)
         excess = np.zeros(n_iters + 1)
         with np.errstate(all="ignore"):
             for w_i, log_i in zip(weight, self.log_abs_rho, strict=True):
@@ -205,13 +209,24 @@ class _Run:
             return sign * _exp_k(self.log_abs_rho, k)
 
     def theta_at(self, k) -> np.ndarray:
-        """Parameters after each of the iterations ``k``; shape (len(k), d + 1)."""
-        return self.quad.theta_star + (self.powers(k) * self.c) @ self.quad.eigenvectors.T
+        """Parameters after each of the iterations ``k``; shape (len(k), d + 1).
+
+        Written as ``theta_0 - V diag((1 - rho**k) / lam) g_0`` rather than around
+        ``theta*``: the factor tends to ``k * lr`` as ``lam -> 0``, so slow, badly
+        conditioned directions lose no precision to cancellation.
+        """
+        powers = self.powers(k)
+        k = np.atleast_1d(np.asarray(k, dtype=np.float64))[:, None]
+        lam = self.quad.eigenvalues
+        with np.errstate(all="ignore"):
+            shrunk = np.where(self.rho > 0, -np.expm1(k * self.log_abs_rho), 1.0 - powers)
+            factor = np.where(lam > 0, shrunk / np.where(lam > 0, lam, 1.0), k * self.lr)
+        return self.theta0 - (factor * self.g0) @ self.quad.eigenvectors.T
 
     def gradient_ratio(self) -> float:
         """Gradient norm after the last update over the initial one."""
-        g0 = np.linalg.norm(self.quad.eigenvalues * self.c)
-        gk = np.linalg.norm(self.quad.eigenvalues * self.c * self.powers(self.n_iter)[0])
+        g0 = np.linalg.norm(self.g0)
+        gk = np.linalg.norm(self.g0 * self.powers(self.n_iter)[0])
         return float(gk / g0) if g0 > 0 else 0.0
 
     def result(self, scaling: Scaling, *, standardized: bool) -> FitResult:
