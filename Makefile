@@ -5,13 +5,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+IMAGE ?= linreg-dashboard
+PYTEST_ARGS ?=
 export CHROMIUM
 
-.PHONY: run test lint bench chromium clean
+.PHONY: run test lint bench chromium docker-build docker-run clean
+# A recipe that fails leaves no stamp behind, so the next make tries again.
+.DELETE_ON_ERROR:
 
+# Debian's python3 without python3-venv fails half-way and leaves a venv without pip: remove it, say why.
 $(BIN)/python:
-	@$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): install Python's venv module (Debian: apt-get install python3-venv)" >&2; exit 1; }
-	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Python 3.11 or newer is needed: '$(PYTHON)' is missing or older. Use make PYTHON=/path/to/python3.11" >&2; \
+		exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { \
+		rm -rf $(VENV); \
+		echo "Could not create $(VENV) with $(PYTHON)." >&2; \
+		echo "On Debian or Ubuntu, install the venv module and try again: sudo apt-get install -y python3-venv" >&2; \
+		exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -22,20 +34,26 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.runtime-installed
 
 run: $(VENV)/.runtime-installed
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 chromium:
-	@scripts/ensure-chromium.sh
+	@sh scripts/ensure-chromium.sh
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: lint chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.runtime-installed
 	$(BIN)/python bench/bench_gd.py
+
+docker-build:
+	docker build -t $(IMAGE) .
+
+docker-run: docker-build
+	docker run --rm -p $(PORT):8501 $(IMAGE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
