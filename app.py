@@ -1,0 +1,11 @@
+"""Entry point: page config and navigation. Run with `streamlit run app.py`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Linear regression by gradient descent", page_icon="📉", layout="wide")
+
+pages = [
+    st.Page("pages/playground.py", title="Playground", icon="🎛️", default=True),
+    st.Page("pages/theory.py", title="Theory", icon="📐", url_path="theory"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,58 @@
+"""Bounded caches around the expensive calls, keyed on frozen parameter objects.
+
+``run_experiment`` results go through ``st.cache_data`` (each rerun gets its own copy).
+Figures are cached as objects with ``st.cache_resource``: rebuilding the replay's
+frames costs about 0.1 s, far over a rerun's budget, and nothing mutates a figure
+after it is built.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import figures
+from linreg import (
+    Diagnostics,
+    Experiment,
+    ExperimentParams,
+    diagnose,
+    make_synthetic,
+    run_experiment,
+    train_test_split,
+)
+
+MAX_ENTRIES = 16
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Running gradient descent…")
+def experiment(params: ExperimentParams) -> Experiment:
+    """The run for ``params``; raises linreg's ValueError for invalid settings."""
+    return run_experiment(params)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def diagnostics(params: ExperimentParams) -> Diagnostics:
+    """The Hessian's spectrum on the training data of ``params``, without running GD."""
+    p = params
+    x, y = make_synthetic(
+        n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
+    )
+    split = train_test_split(x, y, train_ratio=p.train_ratio, seed=p.seed)
+    return diagnose(split.x_train, standardize=p.standardize)
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def fit_figure(params: ExperimentParams, show_train: bool) -> go.Figure:
+    return figures.fit_figure(experiment(params), show_train=show_train)
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def loss_figure(params: ExperimentParams, log_scale: bool) -> go.Figure:
+    exp = experiment(params)
+    return figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale)
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def replay_figure(params: ExperimentParams) -> go.Figure:
+    return figures.replay_figure(experiment(params))

@@ -1,0 +1,210 @@
+"""Plotly figures of one experiment: pure functions from linreg results to ``go.Figure``.
+
+Payloads stay bounded whatever the settings: histories are downsampled on a log scale
+to about MAX_LINE_POINTS, scatters switch to WebGL past WEBGL_THRESHOLD points and are
+sampled down to MAX_SCATTER_POINTS, and arrays go out as float32. Non-finite values are
+dropped, because Plotly's JSON turns them into nulls or invalid numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from linreg import Experiment, FitResult
+
+MAX_LINE_POINTS = 2_000
+WEBGL_THRESHOLD = 5_000
+MAX_SCATTER_POINTS = 25_000
+REPLAY_SCATTER_POINTS = 2_000
+
+GD_NAME = "Gradient descent"
+OLS_NAME = "Least squares (OLS)"
+TRUE_NAME = "True line"
+TEST_NAME = "Test data"
+TRAIN_NAME = "Train data"
+LOSS_NAME = "Training MSE"
+MIN_NAME = "OLS minimum"
+MARKER_NAME = "Current iteration"
+
+COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#ff7f0e"}
+
+
+def log_indices(n: int, max_points: int = MAX_LINE_POINTS) -> np.ndarray:
+    """At most ``max_points`` indices into ``range(n)``, log-spaced, always keeping the first and last."""
+    if n <= max_points:
+        return np.arange(n)
+    idx = np.unique(np.round(np.geomspace(1, n, max_points)).astype(np.int64) - 1)
+    return idx[:max_points]
+
+
+def sample_indices(n: int, max_points: int = MAX_SCATTER_POINTS) -> np.ndarray:
+    """At most ``max_points`` evenly strided indices into ``range(n)``: deterministic, so reruns agree."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_points).astype(np.int64))
+
+
+def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` as float32 with every pair holding a non-finite value dropped."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    keep = np.isfinite(x) & np.isfinite(y) & (np.abs(y) < np.finfo(np.float32).max)
+    return x[keep].astype(np.float32), y[keep].astype(np.float32)
+
+
+def scatter(x, y, name: str, max_points: int = MAX_SCATTER_POINTS) -> go.Scatter | go.Scattergl:
+    """Points as markers; WebGL past WEBGL_THRESHOLD, a strided sample past ``max_points``."""
+    idx = sample_indices(len(x), max_points)
+    xs, ys = finite_xy(np.asarray(x)[idx], np.asarray(y)[idx])
+    label = name if len(idx) == len(x) else f"{name} ({len(idx):,} of {len(x):,} shown)"
+    trace = go.Scattergl if len(xs) > WEBGL_THRESHOLD else go.Scatter
+    return trace(x=xs, y=ys, mode="markers", name=label, marker={"color": COLORS[name], "size": 5, "opacity": 0.6})
+
+
+def line(x_range: tuple[float, float], slope: float, intercept: float, name: str, dash: str = "solid") -> go.Scatter:
+    """The straight line ``slope * x + intercept`` across ``x_range``, labelled with its equation."""
+    xs = np.array(x_range, dtype=np.float64)
+    xs, ys = finite_xy(xs, slope * xs + intercept)
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        name=f"{name}: y = {slope:.3g}x + {intercept:.3g}",
+        line={"color": COLORS[name], "width": 3, "dash": dash},
+    )
+
+
+def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
+    """The test points (and optionally the training points) with the GD, OLS and true lines."""
+    s, p = exp.split, exp.params
+    x_range = (p.x_min, p.x_max)
+    traces = [scatter(s.x_test, s.y_test, TEST_NAME)]
+    if show_train:
+        traces.insert(0, scatter(s.x_train, s.y_train, TRAIN_NAME))
+    traces += [
+        line(x_range, p.slope, p.intercept, TRUE_NAME, dash="dot"),
+        line(x_range, float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
+        line(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend={"x": 0.01, "y": 0.99})
+    return fig
+
+
+def loss_points(fit: FitResult, max_points: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """(iteration, MSE before that iteration), 1-based and log-spaced so a log x axis shows it all."""
+    idx = log_indices(len(fit.loss_history), max_points)
+    return finite_xy(idx + 1, np.asarray(fit.loss_history)[idx])
+
+
+def loss_trace(fit: FitResult) -> go.Scatter:
+    it, mse = loss_points(fit)
+    return go.Scatter(
+        x=it,
+        y=mse,
+        mode="lines",
+        name=LOSS_NAME,
+        line={"color": COLORS[GD_NAME]},
+        hovertemplate="iteration %{x:,.0f}<br>MSE %{y:.6g}<extra></extra>",
+    )
+
+
+def minimum_trace(fit: FitResult, ols_mse: float) -> go.Scatter:
+    """The least-squares training MSE as a dashed horizontal line: the floor GD can reach."""
+    xs, ys = finite_xy([1, max(fit.n_iter, 1) + 1], [ols_mse, ols_mse])
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        name=f"{MIN_NAME}: {ols_mse:.6g}",
+        line={"color": COLORS[OLS_NAME], "dash": "dash"},
+        hovertemplate="OLS minimum %{y:.6g}<extra></extra>",
+    )
+
+
+def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True) -> go.Figure:
+    """MSE against iteration with the OLS minimum for reference."""
+    fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
+    axis = "log" if log_scale else "linear"
+    fig.update_layout(
+        title="Training loss",
+        xaxis={"title": "iteration", "type": axis},
+        yaxis={"title": "MSE", "type": axis},
+        hovermode="x",
+    )
+    return fig
+
+
+def replay_figure(exp: Experiment) -> go.Figure:
+    """The GD line converging over the checkpoints, with a marker moving along the loss curve in step.
+
+    Frames animate in the browser: play/pause buttons and a slider, no server round trip.
+    """
+    fit, s, p = exp.fit, exp.split, exp.params
+    frames_data = _replay_states(exp)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("The line", "The loss"), horizontal_spacing=0.1)
+    fig.add_trace(scatter(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS), row=1, col=1)
+    fig.add_trace(line((p.x_min, p.x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
+    fig.add_trace(frames_data[0][1], row=1, col=1)
+    fig.add_trace(loss_trace(fit), row=1, col=2)
+    fig.add_trace(frames_data[0][2], row=1, col=2)
+    moving = [2, 4]  # the GD line and the loss marker; the rest stays put
+    fig.frames = [go.Frame(name=name, data=[ln, mk], traces=moving) for name, ln, mk in frames_data]
+    fig.update_xaxes(title_text="x", row=1, col=1)
+    fig.update_yaxes(title_text="y", row=1, col=1)
+    fig.update_xaxes(title_text="iteration", type="log", row=1, col=2)
+    fig.update_yaxes(title_text="MSE", type="log", row=1, col=2)
+    fig.update_layout(
+        title="Replay: gradient descent, checkpoint by checkpoint",
+        updatemenus=[_play_buttons()],
+        sliders=[_scrubber([name for name, _, _ in frames_data])],
+        showlegend=False,
+        margin={"b": 120},
+    )
+    return fig
+
+
+def _replay_states(exp: Experiment) -> list[tuple[str, go.Scatter, go.Scatter]]:
+    """(frame name, GD line, loss marker) at each finite checkpoint."""
+    fit, p = exp.fit, exp.params
+    states = []
+    for k, w, b, loss in zip(
+        fit.checkpoint_iters, fit.checkpoint_weights[:, 0], fit.checkpoint_bias, fit.checkpoint_loss, strict=True
+    ):
+        if not np.isfinite([w, b, loss]).all():
+            continue
+        ln = line((p.x_min, p.x_max), float(w), float(b), GD_NAME)
+        mx, my = finite_xy([k + 1], [loss])
+        mk = go.Scatter(x=mx, y=my, mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12})
+        states.append((f"{int(k):,}", ln, mk))
+    return states
+
+
+def _play_buttons() -> dict:
+    play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
+    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "x": 0.0,
+        "y": -0.25,
+        "xanchor": "left",
+        "yanchor": "top",
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": [None, play]},
+            {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
+        ],
+    }
+
+
+def _scrubber(names: list[str]) -> dict:
+    step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+    return {
+        "active": 0,
+        "x": 0.15,
+        "y": -0.2,
+        "len": 0.85,
+        "currentvalue": {"prefix": "after update "},
+        "steps": [{"label": name, "method": "animate", "args": [[name], step_args]} for name in names],
+    }

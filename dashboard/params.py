@@ -1,0 +1,165 @@
+"""The dashboard's controls as plain values: defaults, bounds, URL parsing and formatting.
+
+No Streamlit here, so the rules for what a URL may say are testable on their own.
+The experiment's defaults come from :class:`linreg.ExperimentParams`, their single source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from linreg import MAX_ITERS, ExperimentParams
+
+ARTICLE = ExperimentParams()
+
+LR_MIN, LR_MAX = 1e-6, 1.0
+# Two significant digits per step: the article's 5e-4 and every rate linreg suggests
+# (rounded down to two digits) are exact members of the grid.
+LR_GRID: tuple[float, ...] = tuple(float(f"{m / 10:.1f}e{e}") for e in range(-6, 0) for m in range(10, 100)) + (LR_MAX,)
+
+TOL_OPTIONS: tuple[float | None, ...] = (None,) + tuple(float(f"1e-{k}") for k in range(2, 13))
+
+_TRUE = {"1", "true", "on", "yes"}
+_FALSE = {"0", "false", "off", "no"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One control: its URL/widget key, its type and its allowed range."""
+
+    key: str
+    kind: str  # "int", "float", "bool", "lr" or "tol"
+    default: object
+    low: float | None = None
+    high: float | None = None
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("noise", "float", ARTICLE.noise, 0.0, 1000.0),
+    Field("seed", "int", ARTICLE.seed, 0, 2**32 - 1),
+    Field("n", "int", ARTICLE.n, 10, 100_000),
+    Field("slope", "float", ARTICLE.slope, -1000.0, 1000.0),
+    Field("intercept", "float", ARTICLE.intercept, -1000.0, 1000.0),
+    Field("x_min", "float", ARTICLE.x_min, -1000.0, 1000.0),
+    Field("x_max", "float", ARTICLE.x_max, -1000.0, 1000.0),
+    Field("train_ratio", "float", ARTICLE.train_ratio, 0.01, 0.99),
+    Field("lr", "lr", ARTICLE.lr, LR_MIN, LR_MAX),
+    Field("n_iters", "int", ARTICLE.n_iters, 1, MAX_ITERS),
+    Field("standardize", "bool", ARTICLE.standardize),
+    Field("tol", "tol", ARTICLE.tol),
+    # How the results are shown; in the URL too, so a shared link shows the same view.
+    Field("show_train", "bool", False),
+    Field("log_scale", "bool", True),
+)
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
+KEYS = tuple(FIELD_BY_KEY)
+DEFAULTS: dict[str, object] = {f.key: f.default for f in FIELDS}
+_EXPERIMENT_KEYS = tuple(f.name for f in fields(ExperimentParams))
+
+
+def snap_lr(lr: float) -> float:
+    """The largest grid rate not above ``lr`` (the smallest grid rate if ``lr`` is below it)."""
+    below = [g for g in LR_GRID if g <= lr * (1 + 1e-12)]
+    return below[-1] if below else LR_GRID[0]
+
+
+def snap_tol(tol: float) -> float:
+    """The offered tolerance nearest to ``tol`` on a log scale."""
+    return min(TOL_OPTIONS[1:], key=lambda t: abs(math.log10(t) - math.log10(tol)))
+
+
+def parse_value(key: str, raw: str) -> object:
+    """Parse one URL value for ``key``; raise ValueError saying what is wrong."""
+    field = FIELD_BY_KEY[key]
+    text = raw.strip().lower()
+    if field.kind == "bool":
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise ValueError(f"{key} must be true or false, got {raw!r}")
+    if field.kind == "tol" and text in {"", "none", "off"}:
+        return None
+    value = _parse_number(key, raw, integer=field.kind == "int")
+    _check_range(field, value)
+    if field.kind == "lr":
+        return snap_lr(value)
+    if field.kind == "tol":
+        return snap_tol(value)
+    if key == "train_ratio":
+        return round(value, 2)
+    return value
+
+
+def _parse_number(key: str, raw: str, *, integer: bool) -> float | int:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{key} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be finite, got {raw!r}")
+    if integer:
+        if value != int(value):
+            raise ValueError(f"{key} must be a whole number, got {raw!r}")
+        return int(value)
+    return value
+
+
+def _check_range(field: Field, value: float) -> None:
+    if field.kind == "tol":
+        if not 0 < value < 1:
+            raise ValueError(f"tol must be between 0 and 1, got {value!r}")
+        return
+    if not field.low <= value <= field.high:
+        raise ValueError(f"{field.key} must be between {field.low:g} and {field.high:g}, got {value!r}")
+
+
+def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
+    """Values for the known keys in ``query``; an invalid one falls back to its default with a notice."""
+    values: dict[str, object] = {}
+    notices: list[str] = []
+    for key, raw in query.items():
+        if key not in FIELD_BY_KEY:
+            continue
+        try:
+            values[key] = parse_value(key, raw)
+        except ValueError as exc:
+            values[key] = DEFAULTS[key]
+            notices.append(f"URL parameter {key}={raw!r} ignored ({exc}); using the default {format_value(key)}.")
+            continue
+        if FIELD_BY_KEY[key].kind in ("lr", "tol") and not _same_number(raw, values[key]):
+            notices.append(
+                f"URL parameter {key}={raw!r} is not one of the offered values; using {format_value(key, values[key])}."
+            )
+    return values, notices
+
+
+def _same_number(raw: str, value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isclose(float(raw), float(value), rel_tol=1e-9)
+    except ValueError:
+        return False
+
+
+def format_value(key: str, value: object = None) -> str:
+    """A value as it appears in the URL (round-trips through :func:`parse_value`)."""
+    value = DEFAULTS[key] if value is None and key != "tol" else value
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value)) if FIELD_BY_KEY[key].kind == "int" else repr(value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def to_query(values: Mapping[str, object]) -> dict[str, str]:
+    """The URL parameters for ``values``: only those that differ from the default, for short links."""
+    return {k: format_value(k, values[k]) for k in KEYS if k in values and values[k] != DEFAULTS[k]}
+
+
+def to_experiment(values: Mapping[str, object]) -> ExperimentParams:
+    """The experiment's settings out of the controls' values (display options are dropped)."""
+    return ExperimentParams(**{k: values[k] for k in _EXPERIMENT_KEYS})
