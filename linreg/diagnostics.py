@@ -30,7 +30,8 @@ class Diagnostics:
     max_stable_lr : float
         ``2 / lam_max``: GD converges only below it.
     optimal_lr : float
-        ``2 / (lam_min + lam_max)``, the fastest constant rate.
+        ``2 / (lam_min + lam_max)``, the fastest constant rate (``lam_min``: the smallest
+        positive eigenvalue).
     suggested_lr : float
         ``optimal_lr`` rounded down to two significant digits.
     condition_number : float
@@ -93,10 +94,12 @@ def diagnose(X, *, standardize: bool = False) -> Diagnostics:
     quad = Quadratic.from_data(Z, np.zeros(X.shape[0]))
     lam = quad.eigenvalues
     lam_max, lam_min = quad.lam_max, quad.lam_min
+    # Null directions never move, so the fastest rate balances the smallest *positive* eigenvalue.
+    lam_low = float(lam[lam > 0][0]) if lam_max > 0 else 0.0
     return Diagnostics(
         eigenvalues=lam,
         max_stable_lr=2.0 / lam_max if lam_max > 0 else math.inf,
-        optimal_lr=2.0 / (lam_min + lam_max) if lam_max > 0 else math.inf,
+        optimal_lr=2.0 / (lam_low + lam_max) if lam_max > 0 else math.inf,
         suggested_lr=suggest_lr(quad),
         condition_number=lam_max / lam_min if lam_min > 0 else math.inf,
         standardized=bool(standardize),
