@@ -35,8 +35,16 @@ def log_indices(n: int, max_points: int = MAX_LINE_POINTS) -> np.ndarray:
     """At most ``max_points`` indices into ``range(n)``, log-spaced, always keeping the first and last."""
     if n <= max_points:
         return np.arange(n)
-    idx = np.unique(np.round(np.geomspace(1, n, max_points)).astype(np.int64) - 1)
-    return idx[:max_points]
+    # Rounding merges the dense start of a geometric grid, so draw as many as still fit the budget.
+    lo, hi = max_points, 8 * max_points
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if len(_log_grid(n, mid)) <= max_points else (lo, mid - 1)
+    return _log_grid(n, lo)
+
+
+def _log_grid(n: int, num: int) -> np.ndarray:
+    return np.unique(np.round(np.geomspace(1, n, num)).astype(np.int64) - 1)
 
 
 def sample_indices(n: int, max_points: int = MAX_SCATTER_POINTS) -> np.ndarray:

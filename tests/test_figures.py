@@ -1,0 +1,127 @@
+"""Unit tests of dashboard/figures.py on linreg results, without Streamlit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from conftest import decode_array
+
+from dashboard import figures as F
+from linreg import ExperimentParams, run_experiment
+
+
+@pytest.fixture(scope="module")
+def article():
+    return run_experiment()
+
+
+@pytest.fixture(scope="module")
+def diverged():
+    return run_experiment(ExperimentParams(lr=1e-3))
+
+
+def spec(fig: go.Figure) -> dict:
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+def names(fig: go.Figure) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+def all_finite(fig: go.Figure) -> bool:
+    s = spec(fig)
+    traces = s["data"] + [t for f in s.get("frames", []) for t in f["data"]]
+    return all(np.isfinite(decode_array(t[a])).all() for t in traces for a in ("x", "y") if a in t)
+
+
+def test_fit_figure_labels_every_line(article):
+    fig = F.fit_figure(article)
+    assert names(fig) == [
+        "Test data",
+        "True line: y = 3.5x + 10",
+        "Least squares (OLS): y = 3.48x + 9.57",
+        "Gradient descent: y = 3.48x + 9.57",
+    ]
+    assert len(fig.data[0].x) == 80
+    assert names(F.fit_figure(article, show_train=True))[0] == "Train data"
+
+
+def test_gradient_descent_line_follows_the_fit(article):
+    line = F.fit_figure(article).data[-1]
+    assert list(line.x) == [0.0, 100.0]
+    expected = article.fit.bias + article.fit.weights[0] * 100
+    assert line.y[1] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 1), (1_500, 1_500), (2_000, 2_000), (100_000, None)])
+def test_log_indices_keep_first_and_last_within_the_budget(n, expected):
+    idx = F.log_indices(n)
+    assert idx[0] == 0 and idx[-1] == n - 1
+    assert len(idx) <= F.MAX_LINE_POINTS
+    assert np.all(np.diff(idx) > 0)
+    if expected is not None:
+        assert len(idx) == expected
+    else:
+        assert len(idx) > 1_900  # the budget is used, not thrown away by rounding
+
+
+def test_loss_figure_downsamples_and_shows_the_minimum(article):
+    fig = F.loss_figure(article.fit, article.ols_train.mse)
+    loss, minimum = fig.data
+    assert loss.name == "Training MSE" and minimum.name.startswith("OLS minimum")
+    assert len(loss.x) <= F.MAX_LINE_POINTS
+    assert loss.x[0] == 1 and loss.x[-1] == 100_000
+    assert loss.y[0] == pytest.approx(article.fit.loss_history[0], rel=1e-6)
+    assert list(minimum.y) == pytest.approx([article.ols_train.mse] * 2, rel=1e-6)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert "iteration" in loss.hovertemplate and "MSE" in loss.hovertemplate
+    assert F.loss_figure(article.fit, 1.0, log_scale=False).layout.yaxis.type == "linear"
+
+
+def test_scatter_switches_to_webgl_and_samples():
+    x = np.arange(30_000, dtype=float)
+    assert isinstance(F.scatter(x[:5_000], x[:5_000], "Test data"), go.Scatter)
+    big = F.scatter(x[:5_001], x[:5_001], "Test data")
+    assert isinstance(big, go.Scattergl) and big.name == "Test data"
+    sampled = F.scatter(x, x, "Train data")
+    assert len(sampled.x) == F.MAX_SCATTER_POINTS
+    assert sampled.name == "Train data (25,000 of 30,000 shown)"
+    assert sampled.x[0] == 0 and sampled.x[-1] == 29_999
+
+
+def test_non_finite_values_never_reach_a_chart(diverged):
+    assert diverged.fit.diverged
+    for fig in (
+        F.fit_figure(diverged, show_train=True),
+        F.loss_figure(diverged.fit, diverged.ols_train.mse),
+        F.replay_figure(diverged),
+    ):
+        assert all_finite(fig)
+    xs, ys = F.finite_xy([1, 2, 3, 4], [1.0, np.nan, np.inf, 1e300])
+    assert xs.tolist() == [1] and ys.tolist() == [1]
+
+
+def test_replay_moves_the_line_and_the_marker_together(article):
+    fig = F.replay_figure(article)
+    fit = article.fit
+    assert len(fig.frames) == len(fit.checkpoint_iters)
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == [f.name for f in fig.frames]
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
+    first, last = fig.frames[0], fig.frames[-1]
+    assert list(first.traces) == [2, 4]
+    assert names(fig)[2].startswith("Gradient descent") and names(fig)[4] == "Current iteration"
+    assert list(first.data[0].y) == [0.0, 0.0]  # GD starts from w = 0
+    assert last.data[0].y[1] == pytest.approx(fit.bias + 100 * fit.weights[0], rel=1e-6)
+    assert last.data[1].x[0] == fit.n_iter + 1
+    assert last.data[1].y[0] == pytest.approx(fit.checkpoint_loss[-1], rel=1e-6)
+
+
+def test_payloads_stay_bounded_at_the_largest_settings():
+    exp = run_experiment(ExperimentParams(n=100_000, n_iters=1_000_000))
+    for fig in (F.fit_figure(exp, show_train=True), F.loss_figure(exp.fit, 1.0), F.replay_figure(exp)):
+        assert len(pio.to_json(fig, validate=False)) < 1_000_000
