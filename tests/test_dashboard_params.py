@@ -1,0 +1,136 @@
+"""Unit tests of the URL rules (dashboard/params.py) and the numbers beside the charts (dashboard/report.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import params as P
+from dashboard import report
+from linreg import ExperimentParams, run_experiment
+
+
+def test_defaults_are_the_article_settings():
+    assert P.to_experiment(P.DEFAULTS) == ExperimentParams()
+    assert P.to_query(P.DEFAULTS) == {}
+
+
+def test_learning_rate_grid_spans_the_log_scale_and_hits_the_article_rate():
+    assert P.LR_GRID[0] == 1e-6 and P.LR_GRID[-1] == 1.0
+    assert 5e-4 in P.LR_GRID and 6.2e-4 in P.LR_GRID
+    assert all(b > a for a, b in zip(P.LR_GRID, P.LR_GRID[1:], strict=False))
+
+
+@pytest.mark.parametrize(("rate", "expected"), [(6.2e-4, 6.2e-4), (6.2199e-4, 6.2e-4), (1e-9, 1e-6), (5.0, 1.0)])
+def test_snap_lr_rounds_down_onto_the_grid(rate, expected):
+    assert P.snap_lr(rate) == expected
+
+
+def test_parse_query_accepts_valid_values():
+    values, notices = P.parse_query({"n": "1000", "lr": "5e-4", "standardize": "on", "tol": "1e-6", "other": "x"})
+    assert values == {"n": 1000, "lr": 5e-4, "standardize": True, "tol": 1e-6}
+    assert notices == []
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "reason"),
+    [
+        ("noise", "abc", "must be a number"),
+        ("noise", "-1", "between 0 and 1000"),
+        ("n", "5", "between 10 and 100000"),
+        ("n", "10.5", "whole number"),
+        ("seed", "nan", "finite"),
+        ("lr", "2", "between 1e-06 and 1"),
+        ("standardize", "maybe", "true or false"),
+        ("tol", "0", "between 0 and 1"),
+    ],
+)
+def test_parse_query_falls_back_to_the_default_with_a_notice(key, raw, reason):
+    values, notices = P.parse_query({key: raw})
+    assert values == {key: P.DEFAULTS[key]}
+    assert len(notices) == 1 and f"{key}={raw!r}" in notices[0] and reason in notices[0]
+
+
+def test_off_grid_rates_are_snapped_with_a_notice():
+    values, notices = P.parse_query({"lr": "0.00051234", "tol": "3e-6"})
+    assert values == {"lr": 5.1e-4, "tol": 1e-6}
+    assert len(notices) == 2
+
+
+controls = st.fixed_dictionaries(
+    {
+        "noise": st.floats(0, 1000),
+        "seed": st.integers(0, 2**32 - 1),
+        "n": st.integers(10, 100_000),
+        "slope": st.floats(-1000, 1000),
+        "x_min": st.floats(-1000, 1000),
+        "lr": st.sampled_from(P.LR_GRID),
+        "n_iters": st.integers(1, 1_000_000),
+        "standardize": st.booleans(),
+        "tol": st.sampled_from(P.TOL_OPTIONS),
+        "show_train": st.booleans(),
+    }
+)
+
+
+@given(controls)
+def test_url_round_trip_reproduces_every_value(changes):
+    values = P.DEFAULTS | changes
+    parsed, notices = P.parse_query(P.to_query(values))
+    assert notices == []
+    assert P.DEFAULTS | parsed == values
+
+
+@pytest.fixture(scope="module")
+def article():
+    return run_experiment()
+
+
+def test_metrics_show_the_article_r2(article):
+    shown = {m.label: m.value for m in report.metrics(article)}
+    assert shown["Test R²"] == "0.95"
+    assert set(shown) == {f"{p} {m}" for p in ("Train", "Test") for m in ("R²", "MSE", "RMSE", "MAE")}
+
+
+def test_parameters_table_and_gaps(article):
+    table = report.parameters_table(article)
+    assert table.loc[report.GD_ROW].tolist() == ["3.48", "9.57"]
+    left, noise = report.gaps(article)
+    assert left < 1e-3 < noise
+
+
+@pytest.mark.parametrize(
+    ("settings", "level", "start"),
+    [
+        ({}, "success", "Converged"),
+        ({"tol": 1e-3}, "success", "Stopped at iteration"),
+        ({"n_iters": 10}, "info", "Ran all 10 iterations"),
+        ({"n_iters": 10, "tol": 1e-12}, "info", "Ran out of iterations"),
+        ({"lr": 1e-3}, "warning", "Diverged"),
+    ],
+)
+def test_status_names_the_outcome(settings, level, start):
+    got_level, message = report.status(run_experiment(ExperimentParams(**settings)).fit)
+    assert got_level == level and message.startswith(start)
+
+
+def test_downloads_hold_the_run(article):
+    data = report.data_csv(article).splitlines()
+    assert data[0] == "x,y,split" and len(data) == 401
+    assert sum(line.endswith(",test") for line in data) == 80
+    loss = report.loss_csv(article.fit).splitlines()
+    assert loss[0] == "iteration,mse" and len(loss) == 100_002
+    assert float(loss[1].split(",")[1]) == article.fit.loss_history[0]
+    doc = json.loads(report.fit_json(article))
+    assert round(doc["parameters"]["gradient_descent"]["w_1"], 2) == 3.48
+    assert doc["settings"]["lr"] == 5e-4 and doc["metrics"]["test"]["r2"] == pytest.approx(0.9488, abs=1e-4)
+
+
+def test_fit_json_has_no_nan_for_a_diverged_run():
+    doc = report.fit_json(run_experiment(ExperimentParams(lr=0.5, n_iters=50)))
+    assert "NaN" not in doc and "Infinity" not in doc
+    assert np.isfinite(json.loads(doc)["parameters"]["gradient_descent"]["w_1"])
