@@ -1,0 +1,175 @@
+"""The app in a real browser: what a visitor sees and does, from the URL to the keyboard."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+FIT_CHART_TITLE = "The fit on the test data"
+
+# A fingerprint of the fit chart as drawn: where every marker sits in the SVG.
+FIT_CHART_POINTS_JS = """
+(title) => {
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  const chart = charts.find((c) => c.querySelector(".gtitle")?.textContent === title);
+  if (!chart) return null;
+  const points = [...chart.querySelectorAll(".scatterlayer path.point")];
+  return points.length ? points.map((p) => p.getAttribute("transform")).join(";") : null;
+}
+"""
+
+
+def fit_chart_points(page: Page) -> str:
+    """The fit chart's fingerprint, once the chart has drawn its points."""
+    handle = page.wait_for_function(FIT_CHART_POINTS_JS, arg=FIT_CHART_TITLE)
+    return handle.json_value()
+
+
+def wait_for_fit_chart(page: Page, changed_from: str | None = None, equal_to: str | None = None) -> str:
+    """Wait until the fit chart is drawn differently from ``changed_from`` (or exactly as ``equal_to``)."""
+    condition = f"""
+    ([title, changedFrom, equalTo]) => {{
+      const now = ({FIT_CHART_POINTS_JS})(title);
+      if (now === null) return false;
+      if (changedFrom !== null && now === changedFrom) return false;
+      if (equalTo !== null && now !== equalTo) return false;
+      return now;
+    }}"""
+    return page.wait_for_function(condition, arg=[FIT_CHART_TITLE, changed_from, equal_to]).json_value()
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def table_row(page: Page, name: str) -> Locator:
+    return page.get_by_test_id("stTable").locator("tr").filter(has_text=name)
+
+
+def sidebar_control(page: Page, label: str) -> tuple[Locator, str, str]:
+    """The keyboard-focusable part of the sidebar control labelled ``label``, with its up and down keys.
+
+    A slider's thumb moves with ArrowRight/ArrowLeft; a number input steps with ArrowUp/ArrowDown.
+    """
+    sidebar = page.get_by_test_id("stSidebar")
+    slider = sidebar.get_by_test_id("stSlider").filter(has_text=label)
+    if slider.count():
+        return slider.get_by_role("slider"), "ArrowRight", "ArrowLeft"
+    return sidebar.get_by_test_id("stNumberInput").filter(has_text=label).locator("input"), "ArrowUp", "ArrowDown"
+
+
+def control_value(page: Page, label: str) -> str:
+    """What the sidebar control labelled ``label`` shows."""
+    control, _, _ = sidebar_control(page, label)
+    if control.get_attribute("type") == "range":
+        return control.get_attribute("aria-valuetext")
+    return control.input_value()
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def expect_no_errors(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def save_full_page_screenshot(page: Page, path: Path) -> None:
+    """Screenshot the whole app: Streamlit scrolls inside its own container, so grow the window to fit it."""
+    height = page.evaluate(
+        """() => Math.max(window.innerHeight,
+             ...[...document.querySelectorAll("[data-testid='stMain'], [data-testid='stMainBlockContainer']")]
+                  .map((e) => e.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": height})
+    # Two animation frames: the browser has laid out and painted at the new size.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, full_page=True)
+
+
+def test_playground_opens_with_the_article_numbers(app) -> None:
+    page = app.open("/")
+    expect_no_errors(page)
+    expect(page.locator("h1")).to_contain_text("Linear regression by gradient descent")
+    expect(metric_value(page, "Test R²")).to_have_text("0.95")
+    gd = table_row(page, "Gradient descent")
+    expect(gd).to_contain_text("3.48")
+    expect(gd).to_contain_text("9.57")
+    fit_chart_points(page)
+    save_full_page_screenshot(page, SCREENSHOT)
+
+
+def test_keyboard_on_the_noise_control_redraws_the_chart(app) -> None:
+    page = app.open("/")
+    before = fit_chart_points(page)
+    noise, up, down = sidebar_control(page, "Noise")
+    start = control_value(page, "Noise")
+
+    noise.focus()
+    app.rerun(lambda: page.keyboard.press(up))
+    assert control_value(page, "Noise") != start
+    assert "noise" in query(page)
+    wait_for_fit_chart(page, changed_from=before)
+
+    # Back to the article's noise: same seed, same data, the same chart as before.
+    app.rerun(lambda: page.keyboard.press(down))
+    assert control_value(page, "Noise") == start
+    assert "noise" not in query(page)
+    wait_for_fit_chart(page, equal_to=before)
+    expect(metric_value(page, "Test R²")).to_have_text("0.95")
+
+
+def test_a_shared_url_opens_with_its_settings(app) -> None:
+    page = app.open("/?noise=5&seed=7&n=200&slope=2&intercept=-5&train_ratio=0.5&lr=0.0003")
+    expect_no_errors(page)
+    assert float(control_value(page, "Noise")) == 5
+    assert int(control_value(page, "Random seed")) == 7
+    assert int(control_value(page, "Sample size")) == 200
+    assert float(control_value(page, "True slope")) == 2
+    assert float(control_value(page, "True intercept")) == -5
+    assert float(control_value(page, "Train ratio")) == 0.5
+    assert float(control_value(page, "Learning rate")) == 3e-4
+    true_line = table_row(page, "True line")
+    expect(true_line).to_contain_text("2.00")
+    expect(true_line).to_contain_text("-5.00")
+    expect(metric_value(page, "Test R²")).not_to_have_text("0.95")
+    # The settings stay in the address bar, so the link can be shared again.
+    assert query(page)["seed"] == ["7"]
+
+
+def test_an_unstable_learning_rate_warns_and_offers_a_stable_one(app) -> None:
+    page = app.open("/?lr=0.01")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    warning = page.get_by_test_id("stAlertContentWarning").filter(has_text="stable")
+    expect(warning.first).to_contain_text(re.compile(r"stable.*(6\.2\d*e-04|0\.00062)"))
+
+    app.rerun(lambda: page.get_by_role("button", name="Use a stable rate").click())
+    expect(page.get_by_test_id("stAlertContentWarning").filter(has_text="stable")).to_have_count(0)
+    assert float(control_value(page, "Learning rate")) < 0.01
+    expect(metric_value(page, "Test R²")).to_have_text("0.95")
+    expect_no_errors(page)
+
+
+def test_every_page_in_the_navigation_opens_without_error(app) -> None:
+    page = app.open("/")
+    links = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
+    expect(links).not_to_have_count(0)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) >= 2
+
+    # Visit every other page, then come back to the first, by clicking as a visitor would.
+    for href in [*hrefs[1:], hrefs[0]]:
+        link = page.get_by_test_id("stSidebarNav").locator(f"a[href='{href}']")
+        app.rerun(link.click)
+        expect(page).to_have_url(href)
+        expect(page.locator("h1")).to_be_visible()
+        expect_no_errors(page)
