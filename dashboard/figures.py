@@ -61,6 +61,11 @@ def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x[keep].astype(np.float32), y[keep].astype(np.float32)
 
 
+def compact(values: np.ndarray) -> np.ndarray | list[float]:
+    """Short arrays as lists: Plotly spends far longer base64-encoding an array than writing a few numbers."""
+    return values.tolist() if len(values) <= 16 else values
+
+
 def scatter(x, y, name: str, max_points: int = MAX_SCATTER_POINTS) -> go.Scatter | go.Scattergl:
     """Points as markers; WebGL past WEBGL_THRESHOLD, a strided sample past ``max_points``."""
     idx = sample_indices(len(x), max_points)
@@ -75,8 +80,8 @@ def line(x_range: tuple[float, float], slope: float, intercept: float, name: str
     xs = np.array(x_range, dtype=np.float64)
     xs, ys = finite_xy(xs, slope * xs + intercept)
     return go.Scatter(
-        x=xs,
-        y=ys,
+        x=compact(xs),
+        y=compact(ys),
         mode="lines",
         name=f"{name}: y = {slope:.3g}x + {intercept:.3g}",
         line={"color": COLORS[name], "width": 3, "dash": dash},
@@ -122,8 +127,8 @@ def minimum_trace(fit: FitResult, ols_mse: float) -> go.Scatter:
     """The least-squares training MSE as a dashed horizontal line: the floor GD can reach."""
     xs, ys = finite_xy([1, max(fit.n_iter, 1) + 1], [ols_mse, ols_mse])
     return go.Scatter(
-        x=xs,
-        y=ys,
+        x=compact(xs),
+        y=compact(ys),
         mode="lines",
         name=f"{MIN_NAME}: {ols_mse:.6g}",
         line={"color": COLORS[OLS_NAME], "dash": "dash"},
@@ -184,7 +189,9 @@ def _replay_states(exp: Experiment) -> list[tuple[str, go.Scatter, go.Scatter]]:
             continue
         ln = line((p.x_min, p.x_max), float(w), float(b), GD_NAME)
         mx, my = finite_xy([k + 1], [loss])
-        mk = go.Scatter(x=mx, y=my, mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12})
+        mk = go.Scatter(
+            x=compact(mx), y=compact(my), mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12}
+        )
         states.append((f"{int(k):,}", ln, mk))
     return states
 
