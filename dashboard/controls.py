@@ -157,7 +157,7 @@ def lr_note(slot, lr: float, diag: Diagnostics | None) -> None:
         return
     bound = diag.max_stable_lr
     if lr >= bound:
-        slot.error(f"lr = {lr:.1e} is past the stable bound {bound:.1e}: gradient descent will diverge.", icon="⚠️")
+        slot.warning(f"lr = {lr:.1e} is past the stable bound {bound:.1e}: gradient descent will diverge.", icon="⚠️")
     else:
         slot.caption(f"Stable below {bound:.1e} on this data; fastest near {diag.optimal_lr:.1e}.")
 

@@ -50,7 +50,7 @@ def test_unstable_rate_is_flagged_before_and_after_the_run(app):
     at = app()
     at.select_slider(key="lr").set_value(1e-3).run()
     assert not at.exception
-    assert "past the stable bound 6.2e-04" in texts(at.sidebar.error)
+    assert "past the stable bound 6.2e-04" in texts(at.sidebar.warning)
     warning = texts(at.warning)
     assert "Diverged" in warning and "6.22e-04" in warning
     for key in ("fit_chart", "loss_chart", "replay_chart"):
