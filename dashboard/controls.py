@@ -145,7 +145,7 @@ def _training_controls(sb):
         "Tolerance",
         options=P.TOL_OPTIONS,
         key="tol",
-        format_func=lambda t: "off: run every iteration" if t is None else f"{t:.0e}",
+        format_func=lambda t: "off: run every iteration" if t == P.TOL_OFF else f"{t:.0e}",
         help="Stop once an update improves the loss by less than this fraction.",
     )
     return lr_slot

@@ -19,7 +19,9 @@ LR_MIN, LR_MAX = 1e-6, 1.0
 # (rounded down to two digits) are exact members of the grid.
 LR_GRID: tuple[float, ...] = tuple(float(f"{m / 10:.1f}e{e}") for e in range(-6, 0) for m in range(10, 100)) + (LR_MAX,)
 
-TOL_OPTIONS: tuple[float | None, ...] = (None,) + tuple(float(f"1e-{k}") for k in range(2, 13))
+# 0.0 stands for "no tolerance": a selectbox shows None as an empty choice, not as an option.
+TOL_OFF = 0.0
+TOL_OPTIONS: tuple[float, ...] = (TOL_OFF,) + tuple(float(f"1e-{k}") for k in range(2, 13))
 
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no"}
@@ -48,7 +50,7 @@ FIELDS: tuple[Field, ...] = (
     Field("lr", "lr", ARTICLE.lr, LR_MIN, LR_MAX),
     Field("n_iters", "int", ARTICLE.n_iters, 1, MAX_ITERS),
     Field("standardize", "bool", ARTICLE.standardize),
-    Field("tol", "tol", ARTICLE.tol),
+    Field("tol", "tol", ARTICLE.tol or TOL_OFF),
     # How the results are shown; in the URL too, so a shared link shows the same view.
     Field("show_train", "bool", False),
     Field("log_scale", "bool", True),
@@ -78,8 +80,8 @@ def parse_value(key: str, raw: str) -> object:
         if text in _TRUE | _FALSE:
             return text in _TRUE
         raise ValueError(f"{key} must be true or false, got {raw!r}")
-    if field.kind == "tol" and text in {"", "none", "off"}:
-        return None
+    if field.kind == "tol" and text in {"", "none", "off", "0"}:
+        return TOL_OFF
     value = _parse_number(key, raw, integer=field.kind == "int")
     _check_range(field, value)
     if field.kind == "lr":
@@ -135,7 +137,7 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
 
 
 def _same_number(raw: str, value: object) -> bool:
-    if value is None:
+    if value == TOL_OFF:
         return True
     try:
         return math.isclose(float(raw), float(value), rel_tol=1e-9)
@@ -145,8 +147,8 @@ def _same_number(raw: str, value: object) -> bool:
 
 def format_value(key: str, value: object = None) -> str:
     """A value as it appears in the URL (round-trips through :func:`parse_value`)."""
-    value = DEFAULTS[key] if value is None and key != "tol" else value
-    if value is None:
+    value = DEFAULTS[key] if value is None else value
+    if key == "tol" and value == TOL_OFF:
         return "off"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -162,4 +164,5 @@ def to_query(values: Mapping[str, object]) -> dict[str, str]:
 
 def to_experiment(values: Mapping[str, object]) -> ExperimentParams:
     """The experiment's settings out of the controls' values (display options are dropped)."""
-    return ExperimentParams(**{k: values[k] for k in _EXPERIMENT_KEYS})
+    settings = {k: values[k] for k in _EXPERIMENT_KEYS}
+    return ExperimentParams(**settings | {"tol": settings["tol"] or None})

@@ -46,13 +46,20 @@ def test_parse_query_accepts_valid_values():
         ("seed", "nan", "finite"),
         ("lr", "2", "between 1e-06 and 1"),
         ("standardize", "maybe", "true or false"),
-        ("tol", "0", "between 0 and 1"),
+        ("tol", "-1", "between 0 and 1"),
     ],
 )
 def test_parse_query_falls_back_to_the_default_with_a_notice(key, raw, reason):
     values, notices = P.parse_query({key: raw})
     assert values == {key: P.DEFAULTS[key]}
     assert len(notices) == 1 and f"{key}={raw!r}" in notices[0] and reason in notices[0]
+
+
+@pytest.mark.parametrize("raw", ["off", "none", "0", ""])
+def test_tolerance_can_be_switched_off_in_the_url(raw):
+    values, notices = P.parse_query({"tol": raw})
+    assert values == {"tol": P.TOL_OFF} and notices == []
+    assert P.to_experiment(P.DEFAULTS | values).tol is None
 
 
 def test_off_grid_rates_are_snapped_with_a_notice():
