@@ -203,7 +203,7 @@ def _play_buttons() -> dict:
         "type": "buttons",
         "direction": "left",
         "x": 0.0,
-        "y": -0.25,
+        "y": -0.18,
         "xanchor": "left",
         "yanchor": "top",
         "buttons": [
@@ -217,9 +217,9 @@ def _scrubber(names: list[str]) -> dict:
     step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
     return {
         "active": 0,
-        "x": 0.15,
-        "y": -0.2,
-        "len": 0.85,
-        "currentvalue": {"prefix": "after update "},
+        "x": 0.2,
+        "y": -0.12,
+        "len": 0.8,
+        "currentvalue": {"prefix": "after update ", "xanchor": "right"},
         "steps": [{"label": name, "method": "animate", "args": [[name], step_args]} for name in names],
     }

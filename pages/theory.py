@@ -22,12 +22,12 @@ st.markdown("Its loss on the $m$ training points is the mean squared error:")
 st.latex(r"L(w) = \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)^2")
 st.markdown("The gradient of the MSE carries a factor 2:")
 st.latex(
-    r"\frac{\partial L}{\partial w_1} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad"
+    r"\frac{\partial L}{\partial w_1} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad "
     r"\frac{\partial L}{\partial w_2} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)"
 )
 st.markdown("The article's loop drops that 2, so each update with learning rate $\\alpha$ is")
 st.latex(
-    r"w_1 \leftarrow w_1 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad"
+    r"w_1 \leftarrow w_1 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad "
     r"w_2 \leftarrow w_2 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)"
 )
 st.markdown(
@@ -38,7 +38,7 @@ st.markdown(
 st.header("Why the article needed 100,000 iterations")
 st.markdown("With $\\theta = (w_1, w_2)$ and the design matrix $X_a = [x, 1]$, one update is linear in $\\theta$:")
 st.latex(
-    r"\theta \leftarrow \theta - \alpha (A\theta - b), \qquad"
+    r"\theta \leftarrow \theta - \alpha (A\theta - b), \qquad "
     r"A = \tfrac{1}{m} X_a^\top X_a, \quad b = \tfrac{1}{m} X_a^\top y"
 )
 st.markdown(

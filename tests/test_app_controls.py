@@ -118,3 +118,5 @@ def test_every_control_has_help_and_its_url_key(base):
     widgets = {w.key: w for w in base.sidebar if getattr(w, "key", None)}
     assert set(KEYS) <= set(widgets)
     assert all(widgets[k].help for k in KEYS)
+    assert widgets["tol"].value == 0.0 and widgets["tol"].options[0] == "off: run every iteration"
+    assert widgets["lr"].value == 5e-4
