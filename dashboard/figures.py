@@ -102,7 +102,15 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
     ]
     fig = go.Figure(traces)
     fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend={"x": 0.01, "y": 0.99})
+    # Frame the data, not the lines: a diverged GD line would otherwise squash the points flat.
+    fig.update_yaxes(range=_padded_range(np.concatenate([s.y_test, s.y_train if show_train else []])))
     return fig
+
+
+def _padded_range(values: np.ndarray, pad: float = 0.08) -> list[float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return [lo - pad * span, hi + pad * span]
 
 
 def loss_points(fit: FitResult, max_points: int = MAX_LINE_POINTS) -> tuple[np.ndarray, np.ndarray]:

@@ -93,6 +93,14 @@ def test_scatter_switches_to_webgl_and_samples():
     assert sampled.x[0] == 0 and sampled.x[-1] == 29_999
 
 
+def test_fit_figure_frames_the_data_even_when_the_line_diverges(diverged):
+    fig = F.fit_figure(diverged)
+    low, high = fig.layout.yaxis.range
+    y = diverged.split.y_test
+    assert low < y.min() and y.max() < high
+    assert max(abs(v) for v in fig.data[-1].y) > high  # the runaway line leaves the frame
+
+
 def test_non_finite_values_never_reach_a_chart(diverged):
     assert diverged.fit.diverged
     for fig in (
