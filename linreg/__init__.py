@@ -7,8 +7,8 @@ iterates as its loop in closed form, without an O(m) pass per iteration.
 
 from linreg.data import MAX_SAMPLES, Split, make_synthetic, train_test_split
 from linreg.diagnostics import Diagnostics, diagnose
-from linreg.experiment import Experiment, ExperimentParams, Scores, run_experiment
-from linreg.gd import GTOL, MAX_ITERS, ConvergenceWarning, FitResult, gradient_descent
+from linreg.experiment import Experiment, ExperimentParams, Scores, make_data, run_experiment
+from linreg.gd import EXPLODE_FACTOR, GTOL, MAX_ITERS, ConvergenceWarning, FitResult, gradient_descent
 from linreg.metrics import (
     UndefinedMetricWarning,
     mae,
@@ -22,6 +22,7 @@ from linreg.metrics import (
 from linreg.ols import OLSResult, ols, predict
 
 __all__ = [
+    "EXPLODE_FACTOR",
     "GTOL",
     "MAX_ITERS",
     "MAX_SAMPLES",
@@ -37,6 +38,7 @@ __all__ = [
     "diagnose",
     "gradient_descent",
     "mae",
+    "make_data",
     "make_synthetic",
     "mean_absolute_error",
     "mean_squared_error",

@@ -84,6 +84,22 @@ class Experiment:
         return np.array([self.params.slope, self.params.intercept])
 
 
+def make_data(params: ExperimentParams = ExperimentParams()) -> tuple[np.ndarray, np.ndarray, Split]:
+    """The data and the split of ``params``, as :func:`run_experiment` draws them.
+
+    Examples
+    --------
+    >>> x, y, split = make_data()
+    >>> x.shape, split.x_train.shape
+    ((400,), (320,))
+    """
+    p = params
+    x, y = make_synthetic(
+        n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
+    )
+    return x, y, train_test_split(x, y, train_ratio=p.train_ratio, seed=p.seed)
+
+
 def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
     """Generate the data, split it, fit it by GD and by OLS, and score both.
 
@@ -97,10 +113,7 @@ def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
     R2=0.95 w_1=3.48 w_2=9.57
     """
     p = params
-    x, y = make_synthetic(
-        n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
-    )
-    split = train_test_split(x, y, train_ratio=p.train_ratio, seed=p.seed)
+    x, y, split = make_data(p)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

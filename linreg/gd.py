@@ -53,8 +53,12 @@ class FitResult:
     n_iter : int
         Number of updates performed.
     converged, diverged : bool
+    status : str
+        How the run ended: ``"converged"`` (all iterations ran and the gradient fell
+        below GTOL of its initial norm), ``"tol"`` (stopped early by ``tol``),
+        ``"max_iter"`` (ran out of iterations before converging) or ``"diverged"``.
     stop_reason : str
-        Why the run stopped, in words.
+        Why the run stopped, in words, with the numbers behind it.
     standardized : bool
         True when GD ran on standardized features; the weights are still reported in
         the original units.
@@ -75,6 +79,7 @@ class FitResult:
     n_iter: int
     converged: bool
     diverged: bool
+    status: str
     stop_reason: str
     standardized: bool
     lr: float
@@ -234,7 +239,8 @@ class _Run:
             raise ValueError("the initial loss is not finite: X and y are too large for float64; rescale them")
         iters = _checkpoints(self.n_iter)
         thetas = scaling.theta_to_original(self.theta_at(iters))
-        converged, reason = self._verdict()
+        status, reason = self._verdict()
+        converged = status in ("converged", "tol")
         if not converged:
             warnings.warn(reason, ConvergenceWarning, stacklevel=3)
         final = thetas[-1]
@@ -246,6 +252,7 @@ class _Run:
             n_iter=self.n_iter,
             converged=converged,
             diverged=self.unstable,
+            status=status,
             stop_reason=reason,
             standardized=standardized,
             lr=self.lr,
@@ -256,24 +263,24 @@ class _Run:
             checkpoint_loss=readonly(self.losses[iters].copy()),
         )
 
-    def _verdict(self) -> tuple[bool, str]:
+    def _verdict(self) -> tuple[str, str]:
+        """The run's status (see FitResult.status) and the reason, in words."""
         k = self.n_iter
         if self.unstable:
-            return False, self._divergence_reason()
+            return "diverged", self._divergence_reason()
         if self.kind == "tol":
-            return True, f"stopped at iteration {k:,}: the relative improvement in loss fell below tol={self.tol:g}"
+            return "tol", f"stopped at iteration {k:,}: the relative improvement in loss fell below tol={self.tol:g}"
         if self.kind == "tol-unmet":
-            return False, (
+            return "max_iter", (
                 f"reached n_iters={k:,} before the relative improvement in loss fell below tol={self.tol:g}; "
                 + self._slowness()
             )
         ratio = self.gradient_ratio()
         if ratio <= GTOL:
-            return True, f"converged: after {k:,} iterations the gradient is {ratio:.1e} of its initial norm"
-        return (
-            False,
-            f"ran all {k:,} iterations without converging: the gradient is still "
-            f"{ratio:.1e} of its initial norm; " + self._slowness(),
+            return "converged", f"converged: after {k:,} iterations the gradient is {ratio:.1e} of its initial norm"
+        return "max_iter", (
+            f"ran all {k:,} iterations without converging: the gradient is still {ratio:.1e} of its initial norm; "
+            + self._slowness()
         )
 
     def _slowness(self) -> str:

@@ -212,3 +212,21 @@ def test_singular_features_still_match_the_loop():
         fit = gradient_descent(X, y, lr=0.005, n_iters=2_000)
     assert_close(fit.theta, thetas[-1])
     assert_close(fit.loss_history, losses[:-1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "converged"),
+    [
+        ({"lr": 5e-4, "n_iters": 100_000}, "converged", True),
+        ({"lr": 5e-4, "n_iters": 1_000_000, "tol": 1e-9}, "tol", True),
+        ({"lr": 5e-4, "n_iters": 1_000}, "max_iter", False),
+        ({"lr": 5e-4, "n_iters": 10, "tol": 1e-12}, "max_iter", False),
+        ({"lr": 1e-3, "n_iters": 1_000}, "diverged", False),
+    ],
+)
+def test_status_names_how_the_run_ended(kwargs, status, converged):
+    split = train_test_split(*make_synthetic())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = gradient_descent(split.x_train, split.y_train, **kwargs)
+    assert (fit.status, fit.converged, fit.diverged) == (status, converged, status == "diverged")
