@@ -17,9 +17,8 @@ from linreg import (
     Experiment,
     ExperimentParams,
     diagnose,
-    make_synthetic,
+    make_data,
     run_experiment,
-    train_test_split,
 )
 
 MAX_ENTRIES = 16
@@ -37,12 +36,8 @@ def experiment(params: ExperimentParams) -> Experiment:
 @st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def diagnostics(params: ExperimentParams) -> Diagnostics:
     """The Hessian's spectrum on the training data of ``params``, without running GD."""
-    p = params
-    x, y = make_synthetic(
-        n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
-    )
-    split = train_test_split(x, y, train_ratio=p.train_ratio, seed=p.seed)
-    return diagnose(split.x_train, standardize=p.standardize)
+    split = make_data(params)[2]
+    return diagnose(split.x_train, standardize=params.standardize)
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)

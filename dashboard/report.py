@@ -76,13 +76,10 @@ def status(fit: FitResult) -> tuple[str, str]:
     of iterations or diverged, with the numbers; only the headline is added here.
     """
     reason = fit.stop_reason[:1].upper() + fit.stop_reason[1:] + "."
-    if fit.diverged:
-        return "warning", reason
-    if fit.converged:
-        return "success", reason
-    if not reason.startswith("Ran all"):
+    if fit.status == "max_iter" and not reason.startswith("Ran all"):
         reason = "Ran out of iterations: " + fit.stop_reason + "."
-    return "info", reason
+    level = {"diverged": "warning", "max_iter": "info"}.get(fit.status, "success")
+    return level, reason
 
 
 def data_csv(exp: Experiment) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from linreg import ExperimentParams
-from linreg.gd import EXPLODE_FACTOR
+from linreg import EXPLODE_FACTOR, ExperimentParams
 
 _TEMPLATE = '''\
 """Linear regression by gradient descent, as in the article, with the dashboard's settings.
