@@ -1,8 +1,11 @@
 """Real-browser fixtures: one Streamlit server and one headless Chromium per test session.
 
 The server is started the way a user starts it (``streamlit run app.py``) on a free port.
-Tests never sleep: they wait on the state Streamlit publishes on its root element,
-``<div data-testid="stApp" data-test-script-state="running|notRunning">``.
+Tests never sleep. After an action they wait for the server to report the script run
+finished (a ``script_finished`` message on the app's websocket), then for the state the app
+publishes on its root element, ``<div data-testid="stApp" data-test-script-state="notRunning">``,
+as Streamlit's own e2e helper ``wait_for_app_run`` does. The root attribute alone cannot tell a
+run that has not started from one that has finished: a fast run may never show ``running``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from google.protobuf.message import DecodeError
+from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -35,25 +41,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SERVER_START_TIMEOUT_S = 120
+STREAM_PATH = "/_stcore/stream"
 # The machine running the suite may be slow and shared: waits are generous, never assertions on time.
 TIMEOUT_MS = 60_000
-
-# Counts finished script runs: a run has finished when stApp's script state turns to notRunning.
-# Installed before any page script, so a run that finishes quickly is not missed.
-RUN_COUNTER_JS = """
-window.__finishedRuns = 0;
-new MutationObserver((mutations) => {
-  for (const m of mutations) {
-    const state = m.target.getAttribute("data-test-script-state");
-    if (state === "notRunning" && m.oldValue !== "notRunning") window.__finishedRuns += 1;
-  }
-}).observe(document, {
-  subtree: true,
-  attributes: true,
-  attributeOldValue: true,
-  attributeFilter: ["data-test-script-state"],
-});
-"""
 
 
 def free_port() -> int:
@@ -135,10 +125,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser tab, with the run counter installed."""
+    """A fresh browser tab."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(RUN_COUNTER_JS)
     page = context.new_page()
     yield page
     context.close()
@@ -149,31 +138,64 @@ def _generous_expect_timeout() -> None:
     expect.set_options(timeout=TIMEOUT_MS)
 
 
+def is_run_finished(payload: str | bytes) -> bool:
+    """Whether a websocket frame from the server says a script run has finished (not cut short by a rerun)."""
+    if not isinstance(payload, bytes):
+        return False
+    try:
+        msg = ForwardMsg.FromString(payload)
+    except DecodeError:
+        return False
+    return msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
 class App:
     """A browser tab on the running app, with the waits the tests need."""
 
     def __init__(self, page: Page, url: str) -> None:
         self.page = page
         self.url = url
+        self.finished_runs = 0
+        self.socket: WebSocket | None = None
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws: WebSocket) -> None:
+        if ws.url.endswith(STREAM_PATH):
+            self.socket = ws
+            ws.on("framereceived", self._count)
+
+    def _count(self, payload: str | bytes) -> None:
+        if is_run_finished(payload):
+            self.finished_runs += 1
 
     def open(self, path: str = "/") -> Page:
         """Open ``path`` (with any query string) and wait for its first script run to finish."""
+        before = self.finished_runs
         self.page.goto(self.url + path)
-        self.wait_for_run()
+        self.wait_for_run(after=before)
         return self.page
 
     def rerun(self, action: Callable[[], object]) -> None:
         """Do ``action`` (a click, a key press) and wait for the rerun it triggers to finish."""
-        before = self.page.evaluate("window.__finishedRuns")
+        before = self.finished_runs
         action()
         self.wait_for_run(after=before)
 
-    def wait_for_run(self, after: int = 0) -> None:
-        """Wait until more than ``after`` runs have finished and the app is connected, idle and fully drawn."""
-        self.page.wait_for_function("n => window.__finishedRuns > n", arg=after, timeout=TIMEOUT_MS)
+    def wait_for_run(self, after: int) -> None:
+        """Wait until more than ``after`` runs have finished and the app is connected, idle and drawn."""
+        # Playwright delivers events only inside its own calls, so no frame slips between check and wait.
+        if self.socket is None:
+            self.page.wait_for_event("websocket", lambda ws: ws.url.endswith(STREAM_PATH))
+        while self.finished_runs <= after:
+            try:
+                self.socket.wait_for_event("framereceived", is_run_finished, timeout=TIMEOUT_MS)
+            except PlaywrightTimeoutError:
+                pytest.fail(f"no script run finished within {TIMEOUT_MS / 1000:.0f} s at {self.page.url}")
         idle = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
         expect(self.page.locator(idle)).to_be_attached()
         expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0)
+        # Two animation frames: what the run sent has been rendered and painted.
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 @pytest.fixture

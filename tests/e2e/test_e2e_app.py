@@ -70,9 +70,9 @@ def sidebar_control(page: Page, label: str) -> tuple[Locator, str, str]:
 
 def control_value(page: Page, label: str) -> str:
     """What the sidebar control labelled ``label`` shows."""
-    control, _, _ = sidebar_control(page, label)
-    if control.get_attribute("type") == "range":
-        return control.get_attribute("aria-valuetext")
+    control, up, _ = sidebar_control(page, label)
+    if up == "ArrowRight":
+        return control.get_attribute("aria-valuetext") or control.get_attribute("aria-valuenow")
     return control.input_value()
 
 
