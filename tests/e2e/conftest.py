@@ -171,6 +171,7 @@ class App:
     def open(self, path: str = "/") -> Page:
         """Open ``path`` (with any query string) and wait for its first script run to finish."""
         before = self.finished_runs
+        self.socket = None  # a new document opens a new websocket
         self.page.goto(self.url + path)
         self.wait_for_run(after=before)
         return self.page
