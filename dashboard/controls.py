@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import params as P
-from linreg import MAX_ITERS, Diagnostics
+from linreg import Diagnostics
 
 _STORE = "_controls"
 _WRITTEN = "_url_written"
@@ -82,10 +82,10 @@ def _bounds(key: str) -> dict:
 
 
 def _data_controls(sb) -> None:
-    sb.number_input(
+    sb.slider(
         "Noise σ",
         key="noise",
-        step=1.0,
+        step=0.5,
         **_bounds("noise"),
         help="Standard deviation of the Gaussian noise added to y.",
     )
@@ -96,18 +96,22 @@ def _data_controls(sb) -> None:
         **_bounds("seed"),
         help="Seed of the generator that draws the noise, then the split.",
     )
-    sb.number_input("Sample size n", key="n", step=100, **_bounds("n"), help="Number of points, evenly spaced in x.")
-    c1, c2 = sb.columns(2)
-    c1.number_input(
-        "True slope", key="slope", step=0.5, **_bounds("slope"), help="w_1 of the line that generates the data."
+    sb.select_slider(
+        "Sample size n",
+        options=P.N_GRID,
+        key="n",
+        format_func=lambda n: f"{n:,}",
+        help="Number of points, evenly spaced in x, on a log scale from 10 to 100,000.",
     )
-    c2.number_input(
+    sb.slider("True slope", key="slope", step=0.1, **_bounds("slope"), help="w_1 of the line that generates the data.")
+    sb.slider(
         "True intercept",
         key="intercept",
-        step=1.0,
+        step=0.5,
         **_bounds("intercept"),
         help="w_2 of the line that generates the data.",
     )
+    c1, c2 = sb.columns(2)
     c1.number_input("x min", key="x_min", step=10.0, **_bounds("x_min"), help="Smallest x; must be below x max.")
     c2.number_input("x max", key="x_max", step=10.0, **_bounds("x_max"), help="Largest x; must be above x min.")
     sb.slider(
@@ -128,13 +132,12 @@ def _training_controls(sb):
         help="Step size α of each update, on a log scale. Past the stable bound the loss grows without limit.",
     )
     lr_slot = sb.container()
-    sb.number_input(
+    sb.select_slider(
         "Iterations",
+        options=P.ITERS_GRID,
         key="n_iters",
-        min_value=1,
-        max_value=MAX_ITERS,
-        step=1000,
-        help="Number of gradient-descent updates (at most 1,000,000).",
+        format_func=lambda n: f"{n:,}",
+        help="Number of gradient-descent updates, on a log scale up to 1,000,000.",
     )
     sb.toggle(
         "Standardize x",

@@ -19,6 +19,16 @@ LR_MIN, LR_MAX = 1e-6, 1.0
 # (rounded down to two digits) are exact members of the grid.
 LR_GRID: tuple[float, ...] = tuple(float(f"{m / 10:.1f}e{e}") for e in range(-6, 0) for m in range(10, 100)) + (LR_MAX,)
 
+
+def _one_digit_grid(low_exp: int, high_exp: int) -> tuple[int, ...]:
+    """1, 2, ..., 9 times each power of ten from 10**low_exp, up to 10**high_exp."""
+    return tuple(m * 10**e for e in range(low_exp, high_exp) for m in range(1, 10)) + (10**high_exp,)
+
+
+# Log-scale sliders with one significant digit: the article's 400 points and 100,000 iterations are on them.
+N_GRID = _one_digit_grid(1, 5)
+ITERS_GRID = _one_digit_grid(0, 6)
+
 # 0.0 stands for "no tolerance": a selectbox shows None as an empty choice, not as an option.
 TOL_OFF = 0.0
 TOL_OPTIONS: tuple[float, ...] = (TOL_OFF,) + tuple(float(f"1e-{k}") for k in range(2, 13))
@@ -32,23 +42,24 @@ class Field:
     """One control: its URL/widget key, its type and its allowed range."""
 
     key: str
-    kind: str  # "int", "float", "bool", "lr" or "tol"
+    kind: str  # "int", "float", "bool" or "tol"
     default: object
     low: float | None = None
     high: float | None = None
+    grid: tuple | None = None  # a slider's only values; others snap down onto it
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("noise", "float", ARTICLE.noise, 0.0, 1000.0),
+    Field("noise", "float", ARTICLE.noise, 0.0, 200.0),
     Field("seed", "int", ARTICLE.seed, 0, 2**32 - 1),
-    Field("n", "int", ARTICLE.n, 10, 100_000),
-    Field("slope", "float", ARTICLE.slope, -1000.0, 1000.0),
-    Field("intercept", "float", ARTICLE.intercept, -1000.0, 1000.0),
+    Field("n", "int", ARTICLE.n, N_GRID[0], N_GRID[-1], N_GRID),
+    Field("slope", "float", ARTICLE.slope, -20.0, 20.0),
+    Field("intercept", "float", ARTICLE.intercept, -200.0, 200.0),
     Field("x_min", "float", ARTICLE.x_min, -1000.0, 1000.0),
     Field("x_max", "float", ARTICLE.x_max, -1000.0, 1000.0),
     Field("train_ratio", "float", ARTICLE.train_ratio, 0.01, 0.99),
-    Field("lr", "lr", ARTICLE.lr, LR_MIN, LR_MAX),
-    Field("n_iters", "int", ARTICLE.n_iters, 1, MAX_ITERS),
+    Field("lr", "float", ARTICLE.lr, LR_MIN, LR_MAX, LR_GRID),
+    Field("n_iters", "int", ARTICLE.n_iters, 1, MAX_ITERS, ITERS_GRID),
     Field("standardize", "bool", ARTICLE.standardize),
     Field("tol", "tol", ARTICLE.tol or TOL_OFF),
     # How the results are shown; in the URL too, so a shared link shows the same view.
@@ -61,10 +72,15 @@ DEFAULTS: dict[str, object] = {f.key: f.default for f in FIELDS}
 _EXPERIMENT_KEYS = tuple(f.name for f in fields(ExperimentParams))
 
 
+def snap_down(grid: tuple, value: float):
+    """The largest grid value not above ``value`` (the smallest one if ``value`` is below the grid)."""
+    below = [g for g in grid if g <= value * (1 + 1e-12)]
+    return below[-1] if below else grid[0]
+
+
 def snap_lr(lr: float) -> float:
-    """The largest grid rate not above ``lr`` (the smallest grid rate if ``lr`` is below it)."""
-    below = [g for g in LR_GRID if g <= lr * (1 + 1e-12)]
-    return below[-1] if below else LR_GRID[0]
+    """``lr`` onto the learning-rate slider."""
+    return snap_down(LR_GRID, lr)
 
 
 def snap_tol(tol: float) -> float:
@@ -84,8 +100,8 @@ def parse_value(key: str, raw: str) -> object:
         return TOL_OFF
     value = _parse_number(key, raw, integer=field.kind == "int")
     _check_range(field, value)
-    if field.kind == "lr":
-        return snap_lr(value)
+    if field.grid:
+        return snap_down(field.grid, value)
     if field.kind == "tol":
         return snap_tol(value)
     if key == "train_ratio":
@@ -129,7 +145,8 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             values[key] = DEFAULTS[key]
             notices.append(f"URL parameter {key}={raw!r} ignored ({exc}); using the default {format_value(key)}.")
             continue
-        if FIELD_BY_KEY[key].kind in ("lr", "tol") and not _same_number(raw, values[key]):
+        field = FIELD_BY_KEY[key]
+        if (field.grid or field.kind == "tol") and not _same_number(raw, values[key]):
             notices.append(
                 f"URL parameter {key}={raw!r} is not one of the offered values; using {format_value(key, values[key])}."
             )

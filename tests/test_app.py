@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import chart_spec, decode_array, trace, xy
+from plotly_spec import chart_spec, decode_array, trace, xy
 
 from dashboard.params import DEFAULTS, to_experiment
 from dashboard.script import numpy_script
@@ -73,11 +73,11 @@ def test_use_a_stable_rate_button_fixes_divergence(app):
 def test_url_sets_the_controls(app):
     at = app(noise="10", seed="7", n="1000", lr="0.0001", n_iters="5000", standardize="true", tol="1e-06")
     assert not at.exception and not at.warning
-    assert at.number_input(key="noise").value == 10.0
+    assert at.slider(key="noise").value == 10.0
     assert at.number_input(key="seed").value == 7
-    assert at.number_input(key="n").value == 1000
+    assert at.select_slider(key="n").value == 1000
     assert at.select_slider(key="lr").value == pytest.approx(1e-4)
-    assert at.number_input(key="n_iters").value == 5000
+    assert at.select_slider(key="n_iters").value == 5000
     assert at.toggle(key="standardize").value is True
     assert at.selectbox(key="tol").value == pytest.approx(1e-6)
     x, _ = xy(chart_spec(at, "fit_chart"), "Test data")
@@ -90,8 +90,8 @@ def test_garbage_in_the_url_falls_back_with_a_notice(app):
     notices = texts(at.warning)
     for name in ("noise", "n", "lr", "standardize"):
         assert f"URL parameter {name}=" in notices
-    assert at.number_input(key="noise").value == DEFAULTS["noise"]
-    assert at.number_input(key="n").value == DEFAULTS["n"]
+    assert at.slider(key="noise").value == DEFAULTS["noise"]
+    assert at.select_slider(key="n").value == DEFAULTS["n"]
     assert metric(at, "Test R²") == "0.95"
     assert "noise" not in at.query_params
 
@@ -109,7 +109,7 @@ def test_invalid_combinations_show_linreg_error(app, query, message):
 
 def test_moving_a_control_updates_the_url(app):
     at = app()
-    at.number_input(key="noise").set_value(12.5).run()
+    at.slider(key="noise").set_value(12.5).run()
     at.toggle(key="standardize").set_value(True).run()
     assert at.query_params["noise"] == "12.5"
     assert at.query_params["standardize"] == "true"
@@ -127,10 +127,10 @@ def test_theory_page_links_to_standardized_playground(app):
 
 def test_settings_survive_a_page_switch(app):
     at = app()
-    at.number_input(key="noise").set_value(40.0).run()
+    at.slider(key="noise").set_value(40.0).run()
     at.switch_page("pages/theory.py").run()
     at.switch_page("pages/playground.py").run()
-    assert at.number_input(key="noise").value == 40.0
+    assert at.slider(key="noise").value == 40.0
 
 
 @pytest.mark.parametrize("show_train", ["false", "true"])

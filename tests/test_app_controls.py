@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import chart_spec, trace, xy
+from plotly_spec import chart_spec, trace, xy
 
 from dashboard.params import KEYS
 
@@ -32,7 +32,7 @@ def base(app):
 
 def test_noise_changes_the_scatter_not_x(base):
     x0, y0 = fit_xy(base)
-    base.number_input(key="noise").set_value(1.0).run()
+    base.slider(key="noise").set_value(1.0).run()
     x1, y1 = fit_xy(base)
     np.testing.assert_array_equal(x0, x1)
     assert np.std(y1 - 3.5 * x1 - 10) < 2 < np.std(y0 - 3.5 * x0 - 10)
@@ -47,15 +47,15 @@ def test_seed_changes_the_data(base):
 
 
 def test_sample_size_and_train_ratio_change_the_test_set(base):
-    base.number_input(key="n").set_value(1000).run()
+    base.select_slider(key="n").set_value(1000).run()
     assert len(fit_xy(base)[0]) == 200
     base.slider(key="train_ratio").set_value(0.5).run()
     assert len(fit_xy(base)[0]) == 500
 
 
 def test_true_line_and_x_range(base):
-    base.number_input(key="slope").set_value(-2.0).run()
-    base.number_input(key="intercept").set_value(50.0).run()
+    base.slider(key="slope").set_value(-2.0).run()
+    base.slider(key="intercept").set_value(50.0).run()
     base.number_input(key="x_max").set_value(10.0).run()
     assert trace(chart_spec(base, "fit_chart"), "True line")["name"] == "True line: y = -2x + 50"
     x, _ = fit_xy(base)
@@ -76,7 +76,7 @@ def test_learning_rate_changes_the_loss_curve_and_the_line(base):
 
 def test_iterations_change_the_loss_curve_length_and_the_line(base):
     line0 = gd_line(base)
-    base.number_input(key="n_iters").set_value(1000).run()
+    base.select_slider(key="n_iters").set_value(1000).run()
     it, _ = loss_xy(base)
     assert it[-1] == 1000
     assert not np.allclose(gd_line(base), line0)

@@ -30,6 +30,15 @@ def test_snap_lr_rounds_down_onto_the_grid(rate, expected):
     assert P.snap_lr(rate) == expected
 
 
+def test_iteration_grid_is_log_spaced_and_snaps_with_a_notice():
+    assert P.ITERS_GRID[0] == 1 and P.ITERS_GRID[-1] == 1_000_000 and 100_000 in P.ITERS_GRID
+    assert P.snap_down(P.ITERS_GRID, 12_345) == 10_000 and P.snap_down(P.ITERS_GRID, 100_000) == 100_000
+    assert 400 in P.N_GRID and P.N_GRID[0] == 10 and P.N_GRID[-1] == 100_000
+    values, notices = P.parse_query({"n_iters": "12345"})
+    assert values == {"n_iters": 10_000}
+    assert len(notices) == 1 and "n_iters='12345' is not one of the offered values; using 10000" in notices[0]
+
+
 def test_parse_query_accepts_valid_values():
     values, notices = P.parse_query({"n": "1000", "lr": "5e-4", "standardize": "on", "tol": "1e-6", "other": "x"})
     assert values == {"n": 1000, "lr": 5e-4, "standardize": True, "tol": 1e-6}
@@ -40,7 +49,8 @@ def test_parse_query_accepts_valid_values():
     ("key", "raw", "reason"),
     [
         ("noise", "abc", "must be a number"),
-        ("noise", "-1", "between 0 and 1000"),
+        ("noise", "-1", "between 0 and 200"),
+        ("n_iters", "0", "between 1 and 1e+06"),
         ("n", "5", "between 10 and 100000"),
         ("n", "10.5", "whole number"),
         ("seed", "nan", "finite"),
@@ -70,13 +80,14 @@ def test_off_grid_rates_are_snapped_with_a_notice():
 
 controls = st.fixed_dictionaries(
     {
-        "noise": st.floats(0, 1000),
+        "noise": st.floats(0, 200),
         "seed": st.integers(0, 2**32 - 1),
-        "n": st.integers(10, 100_000),
-        "slope": st.floats(-1000, 1000),
+        "n": st.sampled_from(P.N_GRID),
+        "slope": st.floats(-20, 20),
+        "intercept": st.floats(-200, 200),
         "x_min": st.floats(-1000, 1000),
         "lr": st.sampled_from(P.LR_GRID),
-        "n_iters": st.integers(1, 1_000_000),
+        "n_iters": st.sampled_from(P.ITERS_GRID),
         "standardize": st.booleans(),
         "tol": st.sampled_from(P.TOL_OPTIONS),
         "show_train": st.booleans(),

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from conftest import decode_array
+from plotly_spec import decode_array
 
 from dashboard import figures as F
 from linreg import ExperimentParams, run_experiment
