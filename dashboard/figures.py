@@ -153,6 +153,7 @@ def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True) -> go
         xaxis={"title": "iteration", "type": axis},
         yaxis={"title": "MSE", "type": axis},
         hovermode="x",
+        legend={"x": 0.99, "xanchor": "right", "y": 0.99},
     )
     return fig
 
@@ -163,15 +164,24 @@ def replay_figure(exp: Experiment) -> go.Figure:
     Frames animate in the browser: play/pause buttons and a slider, no server round trip.
     """
     fit, s, p = exp.fit, exp.split, exp.params
-    frames_data = _replay_states(exp)
+    names, lines, marks = _replay_states(exp)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("The line", "The loss"), horizontal_spacing=0.1)
     fig.add_trace(scatter(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS), row=1, col=1)
     fig.add_trace(line((p.x_min, p.x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
-    fig.add_trace(frames_data[0][1], row=1, col=1)
+    fig.add_trace(line((p.x_min, p.x_max), *lines[0], GD_NAME), row=1, col=1)
     fig.add_trace(loss_trace(fit), row=1, col=2)
-    fig.add_trace(frames_data[0][2], row=1, col=2)
+    fig.add_trace(_marker(*marks[0]), row=1, col=2)
     moving = [2, 4]  # the GD line and the loss marker; the rest stays put
-    fig.frames = [go.Frame(name=name, data=[ln, mk], traces=moving) for name, ln, mk in frames_data]
+    # A frame only carries the coordinates that change: Plotly merges them into the traces above.
+    x_ends = [p.x_min, p.x_max]
+    fig.frames = [
+        go.Frame(
+            name=name,
+            data=[{"x": x_ends, "y": [w * p.x_min + b, w * p.x_max + b]}, {"x": [k + 1], "y": [loss]}],
+            traces=moving,
+        )
+        for name, (w, b), (k, loss) in zip(names, lines, marks, strict=True)
+    ]
     fig.update_xaxes(title_text="x", row=1, col=1)
     fig.update_yaxes(title_text="y", row=1, col=1)
     fig.update_xaxes(title_text="iteration", type="log", row=1, col=2)
@@ -179,29 +189,31 @@ def replay_figure(exp: Experiment) -> go.Figure:
     fig.update_layout(
         title="Replay: gradient descent, checkpoint by checkpoint",
         updatemenus=[_play_buttons()],
-        sliders=[_scrubber([name for name, _, _ in frames_data])],
+        sliders=[_scrubber(names)],
         showlegend=False,
         margin={"b": 120},
     )
     return fig
 
 
-def _replay_states(exp: Experiment) -> list[tuple[str, go.Scatter, go.Scatter]]:
-    """(frame name, GD line, loss marker) at each finite checkpoint."""
+def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]], list[tuple[int, float]]]:
+    """Frame names, GD (slope, intercept) and (iteration, loss) at each checkpoint whose numbers are all finite."""
     fit, p = exp.fit, exp.params
-    states = []
+    names, lines, marks = [], [], []
     for k, w, b, loss in zip(
         fit.checkpoint_iters, fit.checkpoint_weights[:, 0], fit.checkpoint_bias, fit.checkpoint_loss, strict=True
     ):
-        if not np.isfinite([w, b, loss]).all():
+        ends = (w * p.x_min + b, w * p.x_max + b)
+        if not np.isfinite([w, b, loss, *ends]).all() or np.abs(ends).max() >= np.finfo(np.float32).max:
             continue
-        ln = line((p.x_min, p.x_max), float(w), float(b), GD_NAME)
-        mx, my = finite_xy([k + 1], [loss])
-        mk = go.Scatter(
-            x=compact(mx), y=compact(my), mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12}
-        )
-        states.append((f"{int(k):,}", ln, mk))
-    return states
+        names.append(f"{int(k):,}")
+        lines.append((float(w), float(b)))
+        marks.append((int(k), float(loss)))
+    return names, lines, marks
+
+
+def _marker(k: int, loss: float) -> go.Scatter:
+    return go.Scatter(x=[k + 1], y=[loss], mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12})
 
 
 def _play_buttons() -> dict:

@@ -51,14 +51,14 @@ for row in (report.metrics(exp)[4:], report.metrics(exp)[:4]):
         col.metric(m.label, m.value, help=m.help)
 
 # --- Charts -------------------------------------------------------------------------
-fit_tab, loss_tab, replay_tab = st.tabs(["The fit", "The loss", "Replay"])
-with fit_tab:
-    st.plotly_chart(cache.fit_figure(params, values["show_train"]), width="stretch", key="fit_chart")
-with loss_tab:
-    st.plotly_chart(cache.loss_figure(params, values["log_scale"]), width="stretch", key="loss_chart")
-with replay_tab:
-    st.caption("Press ▶ Play or drag the slider: the line and the loss marker move checkpoint by checkpoint.")
-    st.plotly_chart(cache.replay_figure(params), width="stretch", key="replay_chart")
+fit_col, loss_col = st.columns(2)
+fit_col.plotly_chart(cache.fit_figure(params, values["show_train"]), width="stretch", key="fit_chart")
+loss_col.plotly_chart(cache.loss_figure(params, values["log_scale"]), width="stretch", key="loss_chart")
+# The replay's frames cost more than a whole rerun, so they are built only while it is open.
+replay = st.expander("Replay: watch the line converge", icon=":material/play_circle:", key="replay", on_change="rerun")
+if replay.open:
+    replay.caption("Press ▶ Play or drag the slider: the line and the loss marker move checkpoint by checkpoint.")
+    replay.plotly_chart(cache.replay_figure(params), width="stretch", key="replay_chart")
 
 # --- Parameters ---------------------------------------------------------------------
 st.subheader("Parameters")

@@ -33,7 +33,7 @@ def test_every_page_runs(app):
     assert len(at.latex) >= 4
     at.switch_page("pages/playground.py").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 2  # the fit and the loss; the replay waits in its expander
 
 
 def test_defaults_reproduce_the_article(app):
@@ -53,6 +53,7 @@ def test_unstable_rate_is_flagged_before_and_after_the_run(app):
     assert "past the stable bound 6.2e-04" in texts(at.sidebar.warning)
     warning = texts(at.warning)
     assert "Diverged" in warning and "6.22e-04" in warning
+    open_replay(at)
     for key in ("fit_chart", "loss_chart", "replay_chart"):
         for t in chart_spec(at, key)["data"]:
             for axis in ("x", "y"):
@@ -125,6 +126,24 @@ def test_theory_page_links_to_standardized_playground(app):
     assert "standardize=true" in link.query_string
 
 
+def open_replay(at):
+    at.session_state["replay"] = True
+    at.run()
+
+
+def test_replay_is_built_only_when_opened(app):
+    at = app()
+    assert at.expander[0].label == "Replay: watch the line converge"
+    assert "replay_chart" not in " ".join(el.proto.id for el in at.get("plotly_chart"))
+    open_replay(at)
+    spec = chart_spec(at, "replay_chart")
+    fit = run_experiment().fit
+    assert len(spec["frames"]) == len(fit.checkpoint_iters)
+    steps = spec["layout"]["sliders"][0]["steps"]
+    assert steps[0]["label"] == "0" and steps[-1]["label"] == "100,000"
+    assert [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
+
+
 def test_settings_survive_a_page_switch(app):
     at = app()
     at.slider(key="noise").set_value(40.0).run()
@@ -136,7 +155,9 @@ def test_settings_survive_a_page_switch(app):
 @pytest.mark.parametrize("show_train", ["false", "true"])
 def test_chart_payloads_stay_bounded_at_the_largest_settings(app, show_train):
     at = app(n="100000", n_iters="1000000", show_train=show_train)
+    open_replay(at)
     assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
     for el in at.get("plotly_chart"):
         assert len(el.proto.spec) < 1_000_000, (el.proto.id, len(el.proto.spec))
     loss = trace(chart_spec(at, "loss_chart"), "Training MSE")
