@@ -9,21 +9,16 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from server import free_port, start_server, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
-SERVER_START_TIMEOUT_S = 120
 APP_DIRS = ("pages", "dashboard", "linreg")
 RUN_EVERY_PAGE = """
 import sys
@@ -112,20 +107,6 @@ def build_context(destination: Path) -> list[str]:
     return copied
 
 
-def health(url: str) -> bytes | None:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def steps() -> list[tuple[str, str]]:
     return instructions(DOCKERFILE.read_text())
@@ -191,25 +172,12 @@ def test_image_command_serves_and_its_healthcheck_passes(steps: list[tuple[str, 
 
     context = tmp_path / "app"
     build_context(context)
-    log = tmp_path / "server.log"
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=context, stdout=out, stderr=subprocess.STDOUT, env=env)
+    server = start_server(command, context, f"http://localhost:{port}", tmp_path / "server.log")
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while health(f"http://localhost:{port}/_stcore/health") != b"ok":
-            assert server.poll() is None, f"{shlex.join(command)} exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"no health answer from {shlex.join(command)}:\n{log.read_text()}"
-            time.sleep(0.25)
         healthy = subprocess.run(check, capture_output=True, text=True, timeout=60)
         assert healthy.returncode == 0, healthy.stderr
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
+        stop(server)
 
     # With the server gone, the same check must report it unhealthy.
     assert subprocess.run(check, capture_output=True, timeout=60).returncode != 0

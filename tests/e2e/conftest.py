@@ -11,13 +11,8 @@ run that has not started from one that has finished: a fast run may never show `
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +20,7 @@ import pytest
 from google.protobuf.message import DecodeError
 from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from server import free_port, start_server, stop
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,62 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SERVER_START_TIMEOUT_S = 120
 STREAM_PATH = "/_stcore/stream"
 # The machine running the suite may be slow and shared: waits are generous, never assertions on time.
 TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def is_healthy(url: str) -> bool:
-    """True when Streamlit's health endpoint at ``url`` answers ``ok``."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll the health endpoint until it answers; fail with the server log if the server dies or never answers."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if is_healthy(url):
-            return
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with code {process.returncode}:\n{log.read_text()}")
-        time.sleep(0.25)
-    pytest.fail(f"{url}/_stcore/health did not answer within {SERVER_START_TIMEOUT_S} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server started by this session, by its own process id."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
-
-
-def start_server(command: list[str], cwd: Path, url: str, log: Path) -> subprocess.Popen:
-    """Start ``command`` in ``cwd``, logging to ``log``, and return once ``url`` is healthy."""
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_until_healthy(url, process, log)
-    except BaseException:
-        stop(process)
-        raise
-    return process
 
 
 @pytest.fixture(scope="session")
