@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Linear regression by gradient descent", page_icon="📉", layout="wide")
 
 pages = [
-    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", default=True),
-    st.Page("pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
+    st.Page("app_pages/playground.py", title="Playground", icon=":material/tune:", default=True),
+    st.Page("app_pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
 ]
 st.navigation(pages).run()

@@ -27,11 +27,11 @@ def test_every_page_runs(app):
     at = app()
     assert not at.exception
     assert at.title[0].value == "Linear regression by gradient descent"
-    at.switch_page("pages/theory.py").run()
+    at.switch_page("app_pages/theory.py").run()
     assert not at.exception
     assert at.title[0].value == "The maths behind the playground"
     assert len(at.latex) >= 4
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/playground.py").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2  # the fit and the loss; the replay waits in its expander
 
@@ -119,7 +119,7 @@ def test_moving_a_control_updates_the_url(app):
 
 def test_theory_page_links_to_standardized_playground(app):
     at = app()
-    at.switch_page("pages/theory.py").run()
+    at.switch_page("app_pages/theory.py").run()
     assert metric(at, "Condition number κ") == "12,468"
     assert metric(at, "Stable below") == "6.22e-04"
     link = at.get("page_link")[0].proto
@@ -147,8 +147,8 @@ def test_replay_is_built_only_when_opened(app):
 def test_settings_survive_a_page_switch(app):
     at = app()
     at.slider(key="noise").set_value(40.0).run()
-    at.switch_page("pages/theory.py").run()
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("app_pages/theory.py").run()
+    at.switch_page("app_pages/playground.py").run()
     assert at.slider(key="noise").value == 40.0
 
 

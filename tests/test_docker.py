@@ -19,14 +19,14 @@ from server import free_port, start_server, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
-APP_DIRS = ("pages", "dashboard", "linreg")
+APP_DIRS = ("app_pages", "dashboard", "linreg")
 RUN_EVERY_PAGE = """
 import sys
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 failures = []
-for page in [None, *sorted(Path("pages").glob("*.py"))]:
+for page in [None, *sorted(Path("app_pages").glob("*.py"))]:
     at = AppTest.from_file("app.py", default_timeout=120)
     if page is not None:
         at.switch_page(str(page))

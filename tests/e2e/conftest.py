@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,9 @@ STREAM_PATH = "/_stcore/stream"
 TIMEOUT_MS = 60_000
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """Base URL of ``streamlit run app.py``, started once for the whole session."""
+@contextmanager
+def serve_app() -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; yields its base URL and stops it by its process id."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py"]
     command += ["--server.headless", "true", "--server.port", str(port), "--server.fileWatcherType", "none"]
@@ -53,6 +54,20 @@ def app_url() -> Iterator[str]:
             yield f"http://localhost:{port}"
         finally:
             stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """Base URL of the app, started once for the whole session."""
+    with serve_app() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app(page: Page) -> Iterator[App]:
+    """The app on a server of its own, so that the test's first request is the first run it ever serves."""
+    with serve_app() as url:
+        yield App(page, url)
 
 
 @pytest.fixture(scope="session")

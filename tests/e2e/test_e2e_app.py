@@ -189,3 +189,15 @@ def test_every_page_in_the_navigation_opens_without_error(app) -> None:
         expect(page).to_have_url(href)
         expect(page.locator("h1")).to_be_visible()
         expect_no_errors(page)
+
+
+def test_a_link_to_a_page_works_as_a_fresh_servers_first_request(fresh_app) -> None:
+    # Streamlit's old multipage mode can take over the first run when a folder is named pages/.
+    page = fresh_app.open("/theory?noise=5")
+    expect_no_errors(page)
+    expect(page.locator("h1")).to_have_text("The maths behind the playground")
+    links = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_contain_text("Playground")
+    expect(links.nth(1)).to_contain_text("Theory")
+    assert float(query(page)["noise"][0]) == 5

@@ -78,7 +78,7 @@ st.markdown(
 )
 link = P.to_query(values | {"standardize": True, "lr": P.snap_lr(std.suggested_lr), "tol": 1e-9})
 st.page_link(
-    "pages/playground.py",
+    "app_pages/playground.py",
     label="Try it: open the playground with x standardized",
     icon=":material/tune:",
     query_params=link,
