@@ -201,3 +201,22 @@ def test_a_link_to_a_page_works_as_a_fresh_servers_first_request(fresh_app) -> N
     expect(links.nth(0)).to_contain_text("Playground")
     expect(links.nth(1)).to_contain_text("Theory")
     assert float(query(page)["noise"][0]) == 5
+
+
+def test_the_replay_animates_in_the_browser_without_a_rerun(app) -> None:
+    page = app.open("/")
+    expander = page.get_by_test_id("stExpander").filter(has_text="Replay")
+    app.rerun(expander.locator("summary").click)
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Replay: gradient descent")
+    current = chart.locator("text.slider-label").filter(has_text="after update")  # the slider's current value
+    expect(current).to_have_text("after update 0")
+    gd_line = chart.locator(".scatterlayer .trace").nth(2).locator("path.js-line")
+    start = gd_line.get_attribute("d")
+    runs = app.finished_runs
+
+    chart.locator(".updatemenu-button").filter(has_text="Play").click()
+    # Plotly steps through every checkpoint's frame to the last one, all in the browser.
+    expect(current).to_have_text("after update 100,000", timeout=120_000)
+    assert gd_line.get_attribute("d") != start
+    assert app.finished_runs == runs
+    expect_no_errors(page)
