@@ -53,7 +53,8 @@ for row in (report.metrics(exp)[4:], report.metrics(exp)[:4]):
 # --- Charts -------------------------------------------------------------------------
 fit_col, loss_col = st.columns(2)
 fit_col.plotly_chart(cache.fit_figure(params, values["show_train"]), width="stretch", key="fit_chart")
-loss_col.plotly_chart(cache.loss_figure(params, values["log_scale"]), width="stretch", key="loss_chart")
+loss_fig = cache.loss_figure(params, values["log_scale"], values["excess"])
+loss_col.plotly_chart(loss_fig, width="stretch", key="loss_chart")
 # The replay's frames cost more than a whole rerun, so they are built only while it is open.
 replay = st.expander("Replay: watch the line converge", icon=":material/play_circle:", key="replay", on_change="rerun")
 if replay.open:

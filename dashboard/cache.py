@@ -46,9 +46,9 @@ def fit_figure(params: ExperimentParams, show_train: bool) -> go.Figure:
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
-def loss_figure(params: ExperimentParams, log_scale: bool) -> go.Figure:
+def loss_figure(params: ExperimentParams, log_scale: bool, excess: bool) -> go.Figure:
     exp = experiment(params)
-    return figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale)
+    return figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale, excess=excess)
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)

@@ -73,6 +73,11 @@ def sidebar() -> tuple[dict[str, object], st.delta_generator.DeltaGenerator]:
     sb.header("View")
     sb.toggle("Show training points", key="show_train", help="Add the training points to the fit chart.")
     sb.toggle("Log scales on the loss chart", key="log_scale", help="Log-log axes show the whole run at once.")
+    sb.toggle(
+        "Loss above the minimum",
+        key="excess",
+        help="Plot MSE minus the least-squares minimum on a log axis: the slow phase of the descent shows up.",
+    )
     return {k: st.session_state[k] for k in P.KEYS}, lr_slot
 
 

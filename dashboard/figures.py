@@ -26,6 +26,7 @@ TEST_NAME = "Test data"
 TRAIN_NAME = "Train data"
 LOSS_NAME = "Training MSE"
 MIN_NAME = "OLS minimum"
+EXCESS_NAME = "Training MSE − OLS minimum"
 MARKER_NAME = "Current iteration"
 
 COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#ff7f0e"}
@@ -119,15 +120,23 @@ def loss_points(fit: FitResult, max_points: int = MAX_LINE_POINTS) -> tuple[np.n
     return finite_xy(idx + 1, np.asarray(fit.loss_history)[idx])
 
 
-def loss_trace(fit: FitResult) -> go.Scatter:
+def loss_trace(fit: FitResult, *, above: float | None = None) -> go.Scatter:
+    """The loss curve; with ``above``, the loss minus it, keeping only positive values for a log axis."""
     it, mse = loss_points(fit)
+    if above is not None:
+        # In float64 before the float32 conversion, so the excess keeps its digits.
+        idx = log_indices(len(fit.loss_history))
+        gap = np.asarray(fit.loss_history)[idx] - above
+        it, mse = finite_xy(idx[gap > 0] + 1, gap[gap > 0])
     return go.Scatter(
         x=it,
         y=mse,
         mode="lines",
-        name=LOSS_NAME,
+        name=LOSS_NAME if above is None else EXCESS_NAME,
         line={"color": COLORS[GD_NAME]},
-        hovertemplate="iteration %{x:,.0f}<br>MSE %{y:.6g}<extra></extra>",
+        hovertemplate="iteration %{x:,.0f}<br>"
+        + ("MSE" if above is None else "MSE − minimum")
+        + " %{y:.6g}<extra></extra>",
     )
 
 
@@ -144,14 +153,23 @@ def minimum_trace(fit: FitResult, ols_mse: float) -> go.Scatter:
     )
 
 
-def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True) -> go.Figure:
-    """MSE against iteration with the OLS minimum for reference."""
-    fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
+def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, excess: bool = False) -> go.Figure:
+    """MSE against iteration with the OLS minimum for reference.
+
+    With ``excess`` the curve is the MSE above the OLS minimum, on a log y axis: each
+    direction of the error then decays as a straight line on a linear x axis, so the
+    fast and the slow phase of gradient descent show apart.
+    """
     axis = "log" if log_scale else "linear"
+    if excess:
+        fig = go.Figure([loss_trace(fit, above=ols_mse)])
+        fig.update_layout(title="Training loss above the least-squares minimum", yaxis={"title": "MSE − OLS minimum"})
+        fig.update_yaxes(type="log", exponentformat="power")
+    else:
+        fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
+        fig.update_layout(title="Training loss", yaxis={"title": "MSE", "type": axis})
     fig.update_layout(
-        title="Training loss",
         xaxis={"title": "iteration", "type": axis},
-        yaxis={"title": "MSE", "type": axis},
         hovermode="x",
         legend={"x": 0.99, "xanchor": "right", "y": 0.99},
     )

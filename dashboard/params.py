@@ -65,6 +65,7 @@ FIELDS: tuple[Field, ...] = (
     # How the results are shown; in the URL too, so a shared link shows the same view.
     Field("show_train", "bool", False),
     Field("log_scale", "bool", True),
+    Field("excess", "bool", False),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 KEYS = tuple(FIELD_BY_KEY)

@@ -112,6 +112,11 @@ def test_view_toggles(base):
     assert chart_spec(base, "loss_chart")["layout"]["yaxis"]["type"] == "log"
     base.toggle(key="log_scale").set_value(False).run()
     assert chart_spec(base, "loss_chart")["layout"]["yaxis"]["type"] == "linear"
+    base.toggle(key="excess").set_value(True).run()
+    spec = chart_spec(base, "loss_chart")
+    assert spec["layout"]["yaxis"]["type"] == "log"  # the excess is always on a log axis
+    assert [t["name"] for t in spec["data"]] == ["Training MSE − OLS minimum"]
+    assert base.query_params["excess"] == "true"
 
 
 def test_every_control_has_help_and_its_url_key(base):

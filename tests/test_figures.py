@@ -82,6 +82,22 @@ def test_loss_figure_downsamples_and_shows_the_minimum(article):
     assert F.loss_figure(article.fit, 1.0, log_scale=False).layout.yaxis.type == "linear"
 
 
+def test_excess_loss_shows_the_slow_phase_on_a_log_axis(article):
+    fig = F.loss_figure(article.fit, article.ols_train.mse, excess=True)
+    (gap,) = fig.data
+    assert gap.name == "Training MSE − OLS minimum" and fig.layout.yaxis.type == "log"
+    y = np.asarray(gap.y, dtype=float)
+    assert y[0] == pytest.approx(article.fit.loss_history[0] - article.ols_train.mse, rel=1e-6)
+    assert np.all(y > 0) and np.all(np.diff(y) <= 0)
+    # The fast direction is gone within a few dozen steps; the slow one leaves a plateau of about 23...
+    at = {k: y[np.flatnonzero(np.asarray(gap.x) == k)[0]] for k in (20, 10_000)}
+    assert 20.0 < at[20] < 25.0
+    # ...which then shrinks by (1 - lr * lam_min)**2 per step, as the Hessian's smallest eigenvalue predicts.
+    rate = (1 - 5e-4 * article.diagnostics.eigenvalues[0]) ** 2
+    assert at[10_000] / at[20] == pytest.approx(rate ** (10_000 - 20), rel=1e-3)
+    assert y[-1] < 1e-8
+
+
 def test_scatter_switches_to_webgl_and_samples():
     x = np.arange(30_000, dtype=float)
     assert isinstance(F.scatter(x[:5_000], x[:5_000], "Test data"), go.Scatter)
