@@ -122,10 +122,13 @@ def fit_json(exp: Experiment) -> str:
         },
         "metrics": {name: vars(getattr(exp, name)) for name in ("train", "test", "ols_train", "ols_test")},
     }
-    return json.dumps(doc, indent=2, default=_jsonable)
+    return json.dumps(_finite(doc), indent=2, allow_nan=False)
 
 
-def _jsonable(value):
+def _finite(value):
+    """``value`` with NaN and infinities (R² of a one-point test set, say) as null: JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
     if isinstance(value, float | np.floating):
         return float(value) if np.isfinite(value) else None
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+    return value

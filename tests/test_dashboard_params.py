@@ -152,3 +152,10 @@ def test_fit_json_has_no_nan_for_a_diverged_run():
     doc = report.fit_json(run_experiment(ExperimentParams(lr=0.5, n_iters=50)))
     assert "NaN" not in doc and "Infinity" not in doc
     assert np.isfinite(json.loads(doc)["parameters"]["gradient_descent"]["w_1"])
+
+
+def test_fit_json_writes_an_undefined_r2_as_null():
+    # 10 points at train ratio 0.99 leave one test point, where R² is not defined.
+    doc = report.fit_json(run_experiment(ExperimentParams(n=10, train_ratio=0.99)))
+    assert "NaN" not in doc
+    assert json.loads(doc)["metrics"]["test"]["r2"] is None
