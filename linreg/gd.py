@@ -124,7 +124,7 @@ def gradient_descent(X, y, *, lr, n_iters, w_init=None, standardize=False, tol=N
     -------
     FitResult
         A run that stops unconverged also emits a :class:`ConvergenceWarning`.
-        When ``lr >= 2 / lam_max`` the run is flagged ``diverged``; it stops before the
+        When ``lr > 2 / lam_max`` the run is flagged ``diverged``; it stops before the
         first iterate whose loss is non-finite or above EXPLODE_FACTOR times the
         initial loss and keeps the last iterate before it.
 
