@@ -16,7 +16,7 @@ import numpy as np
 
 from linreg._quadratic import Quadratic, Scaling
 from linreg._validation import as_2d, check_float
-from linreg.gd import suggest_lr
+from linreg.gd import contraction, suggest_lr
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ class Diagnostics:
 
     def contraction(self, lr: float) -> float:
         """Factor ``max_i |1 - lr * lam_i|`` by which the error shrinks per step (>= 1: no convergence)."""
-        lr = check_float("lr", lr, low=0.0, low_open=True)
-        lam = self.eigenvalues[self.eigenvalues > 0]
-        return float(np.max(np.abs(1.0 - lr * lam))) if lam.size else 0.0
+        return contraction(self.eigenvalues, check_float("lr", lr, low=0.0, low_open=True))
 
     def iterations_to(self, tol: float, *, lr: float) -> float:
         """Predicted iterations until the error in the slowest direction shrinks by ``tol``.

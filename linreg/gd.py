@@ -284,7 +284,7 @@ class _Run:
         )
 
     def _slowness(self) -> str:
-        rate = contraction(self.rho)
+        rate = contraction(self.quad.eigenvalues, self.lr)
         if rate >= 1.0:
             return f"lr={self.lr:g} sits on the stable bound 2/lam_max={self.max_stable_lr:.3g}, so GD cannot converge"
         per_efold = -1.0 / math.log(rate)
@@ -306,10 +306,10 @@ class _Run:
         )
 
 
-def contraction(rho: np.ndarray) -> float:
-    """Factor by which the slowest non-null error component shrinks per step."""
-    active = rho[rho != 1.0]
-    return float(np.max(np.abs(active))) if active.size else 0.0
+def contraction(eigenvalues: np.ndarray, lr: float) -> float:
+    """Factor ``max |1 - lr * lam|`` over the positive eigenvalues: how the slowest error shrinks per step."""
+    lam = eigenvalues[eigenvalues > 0]
+    return float(np.max(np.abs(1.0 - lr * lam))) if lam.size else 0.0
 
 
 def suggest_lr(quad: Quadratic) -> float:
