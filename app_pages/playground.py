@@ -19,13 +19,13 @@ for notice in notices:
 params = P.to_experiment(values)
 
 try:
-    diag = cache.diagnostics(params)
     exp = cache.experiment(params)
 except ValueError as exc:
     controls.publish(values)
     st.error(f"These settings cannot run: {exc}.", icon="🚫")
     st.stop()
 
+diag = exp.diagnostics
 controls.lr_note(lr_slot, params.lr, diag)
 controls.publish(values)
 fit = exp.fit

@@ -159,10 +159,8 @@ def _training_controls(sb):
     return lr_slot
 
 
-def lr_note(slot, lr: float, diag: Diagnostics | None) -> None:
+def lr_note(slot, lr: float, diag: Diagnostics) -> None:
     """Say, beside the learning rate, where the stable bound lies and whether ``lr`` is past it."""
-    if diag is None:
-        return
     bound = diag.max_stable_lr
     if lr >= bound:
         slot.warning(f"lr = {lr:.1e} is past the stable bound {bound:.1e}: gradient descent will diverge.", icon="⚠️")
