@@ -9,9 +9,9 @@ from dashboard import params as P
 
 st.title("The maths behind the playground")
 
-for notice in controls.apply_url():
-    st.warning(notice, icon="🔗")
+controls.arrive("theory")
 values = controls.current()
+controls.show_notices(values)
 controls.publish(values)
 params = P.to_experiment(values)
 
@@ -21,15 +21,12 @@ st.latex(r"h(x) = w_1 x + w_2")
 st.markdown("Its loss on the $m$ training points is the mean squared error:")
 st.latex(r"L(w) = \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)^2")
 st.markdown("The gradient of the MSE carries a factor 2:")
-st.latex(
-    r"\frac{\partial L}{\partial w_1} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad "
-    r"\frac{\partial L}{\partial w_2} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)"
-)
+# One equation per line: side by side they overflow a phone's width.
+st.latex(r"\frac{\partial L}{\partial w_1} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i")
+st.latex(r"\frac{\partial L}{\partial w_2} = \frac{2}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)")
 st.markdown("The article's loop drops that 2, so each update with learning rate $\\alpha$ is")
-st.latex(
-    r"w_1 \leftarrow w_1 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i, \qquad "
-    r"w_2 \leftarrow w_2 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)"
-)
+st.latex(r"w_1 \leftarrow w_1 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right) x^i")
+st.latex(r"w_2 \leftarrow w_2 - \alpha \frac{1}{m} \sum_{i=1}^{m} \left(h(x^i) - y^i\right)")
 st.markdown(
     "Dropping the 2 changes no minimum: it is gradient descent on $L/2$, or on $L$ with half the rate. "
     "Every bound below is stated for the update as the article writes it."
@@ -37,10 +34,8 @@ st.markdown(
 
 st.header("Why the article needed 100,000 iterations")
 st.markdown("With $\\theta = (w_1, w_2)$ and the design matrix $X_a = [x, 1]$, one update is linear in $\\theta$:")
-st.latex(
-    r"\theta \leftarrow \theta - \alpha (A\theta - b), \qquad "
-    r"A = \tfrac{1}{m} X_a^\top X_a, \quad b = \tfrac{1}{m} X_a^\top y"
-)
+st.latex(r"\theta \leftarrow \theta - \alpha (A\theta - b)")
+st.latex(r"A = \tfrac{1}{m} X_a^\top X_a, \qquad b = \tfrac{1}{m} X_a^\top y")
 st.markdown(
     "Along the eigenvector with eigenvalue $\\lambda_i$ of $A$ the error is multiplied by $1 - \\alpha\\lambda_i$ "
     "each step. So the run converges only when $\\alpha < 2/\\lambda_{max}$, and the slowest direction needs "

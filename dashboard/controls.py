@@ -1,21 +1,36 @@
-"""Sidebar widgets and their two-way binding to the URL's query parameters.
+"""Sidebar widgets and their binding to the URL's query parameters.
 
-Each widget's key is its query parameter's name. A URL that arrives from outside (a
-first load, a shared link, a page link) is applied to the widgets; after that the
-widgets own the values and the URL follows them, holding only what differs from the
-defaults. ``_controls`` in session state keeps the values across page switches, since
-Streamlit forgets the state of widgets that a page does not draw.
+Every widget is bound with ``bind="query-params"``: its key is its query parameter's
+name, and the browser rewrites the URL in place (``history.replaceState``) the moment
+the widget changes. The URL can therefore never lag behind the widgets, however fast
+the key presses come, and moving a slider adds no history entry.
+
+Streamlit seeds a bound widget from the URL only when the value is one it can parse,
+and silently drops the rest. So when a visitor *arrives* on a page (a first load, a
+shared or pasted link, a page link, the navigation), :func:`arrive` parses the URL
+itself first: values the widgets would not take (``lr=0.0003``, ``n=1000``) are snapped
+onto the offered values, and invalid ones fall back to the default, each with a notice.
+Between arrivals the widgets own the values and the URL is never read again.
+
+``_controls`` in session state keeps the values across page switches, for pages that
+draw no widgets (the Theory page).
 """
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import params as P
 from linreg import Diagnostics
 
 _STORE = "_controls"
-_WRITTEN = "_url_written"
+_PAGE = "_page"
+_NOTICES = "_notices"
+_LOG = logging.getLogger(__name__)
 
 
 def current() -> dict[str, object]:
@@ -27,76 +42,105 @@ def _url() -> dict[str, str]:
     return {k: st.query_params[k] for k in st.query_params if k in P.FIELD_BY_KEY}
 
 
-def apply_url() -> list[str]:
-    """Apply a URL that the app did not write itself; return notices about invalid parameters."""
+def arrive(page: str) -> None:
+    """Apply the URL when the visitor arrives on ``page``; a rerun of the same page leaves the widgets alone."""
+    if st.session_state.get(_PAGE) == page:
+        return
+    st.session_state[_PAGE] = page
     query = _url()
-    if query == st.session_state.get(_WRITTEN):
-        return []
     values, notices = P.parse_query(query)
     store = current() | values
     st.session_state[_STORE] = store
-    for key, value in values.items():
-        st.session_state[key] = value
-    return notices
+    for key in P.KEYS:
+        st.session_state[key] = store[key]
+    # The arrival's values, with what was wrong with the URL; shown until a control changes.
+    st.session_state[_NOTICES] = (store, notices)
+    if query != P.to_query(store):
+        _canonical_url(store)
+    if notices:
+        _LOG.info("URL notices on %s: %s", page, notices)
+
+
+def _canonical_url(values: dict[str, object]) -> None:
+    """Rewrite the URL as the widgets write it (``lr=0.0003`` becomes ``lr=3.0e-04``), before they bind to it.
+
+    A bound widget seeds itself from the URL the session started with and drops a value
+    it cannot parse, which would leave a value that :func:`arrive` did parse out of the
+    URL. So the seeding snapshot is reset to the rewritten URL. That snapshot is
+    Streamlit-internal; if it is ever missing, the widgets still show the parsed values
+    and only the URL lacks them until the next change.
+    """
+    others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
+    try:
+        st.query_params.from_dict(others | P.to_query(values))
+        with get_script_run_ctx().session_state.query_params() as qp:
+            qp.set_initial_query_params_from_current()
+    except (StreamlitAPIException, AttributeError) as exc:
+        _LOG.warning("could not rewrite the URL on arrival: %s", exc)
+
+
+def show_notices(values: dict[str, object]) -> None:
+    """Say what was wrong with the URL the visitor arrived with, until they change a control."""
+    arrived, notices = st.session_state.get(_NOTICES, ({}, []))
+    if values != arrived:
+        st.session_state[_NOTICES] = ({}, [])
+        return
+    for notice in notices:
+        st.warning(notice, icon=":material/link:")
+
+
+def finish(values: dict[str, object]) -> None:
+    """After the widgets: remember their values for pages that draw none."""
+    st.session_state[_STORE] = dict(values)
 
 
 def publish(values: dict[str, object]) -> None:
-    """Remember ``values`` and put the non-default ones in the URL."""
+    """For pages without widgets: remember ``values`` and put the non-default ones in the URL."""
     st.session_state[_STORE] = dict(values)
     wanted = P.to_query(values)
     if _url() != wanted:
-        for key in P.KEYS:
-            if key in wanted:
-                st.query_params[key] = wanted[key]
-            elif key in st.query_params:
-                del st.query_params[key]
-    st.session_state[_WRITTEN] = wanted
+        # Replaces every known key at once: one URL change, not one per key.
+        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
+        st.query_params.from_dict(others | wanted)
 
 
-def _seed_widgets() -> None:
-    # Widgets read their value from session state; seeding it (instead of passing value=)
-    # lets the URL and the "Use a stable rate" button set them without Streamlit warnings.
-    store = current()
-    for key in P.KEYS:
-        if key not in st.session_state:
-            st.session_state[key] = store[key]
+def _bound(key: str) -> dict:
+    """The keyword arguments every control shares: key, default and URL binding."""
+    return {"key": key, "value": P.DEFAULTS[key], "bind": "query-params"}
+
+
+def _bounds(key: str) -> dict:
+    f = P.FIELD_BY_KEY[key]
+    return {"min_value": f.low, "max_value": f.high} | _bound(key)
 
 
 def sidebar() -> tuple[dict[str, object], st.delta_generator.DeltaGenerator]:
     """Draw the Data and Training controls; return their values and a slot beside the learning rate."""
-    _seed_widgets()
     sb = st.sidebar
     sb.header("Data")
     _data_controls(sb)
     sb.header("Training")
     lr_slot = _training_controls(sb)
     sb.header("View")
-    sb.toggle("Show training points", key="show_train", help="Add the training points to the fit chart.")
-    sb.toggle("Log scales on the loss chart", key="log_scale", help="Log-log axes show the whole run at once.")
+    sb.toggle("Show training points", **_bound("show_train"), help="Add the training points to the fit chart.")
+    sb.toggle("Log scales on the loss chart", **_bound("log_scale"), help="Log-log axes show the whole run at once.")
     sb.toggle(
         "Loss above the minimum",
-        key="excess",
+        **_bound("excess"),
         help="Plot MSE minus the least-squares minimum on a log axis: the slow phase of the descent shows up.",
     )
     return {k: st.session_state[k] for k in P.KEYS}, lr_slot
 
 
-def _bounds(key: str) -> dict:
-    f = P.FIELD_BY_KEY[key]
-    return {"min_value": f.low, "max_value": f.high}
-
-
 def _data_controls(sb) -> None:
     sb.slider(
         "Noise σ",
-        key="noise",
         step=0.5,
         **_bounds("noise"),
         help="Standard deviation of the Gaussian noise added to y.",
     )
     sb.number_input(
         "Random seed",
-        key="seed",
         step=1,
         **_bounds("seed"),
         help="Seed of the generator that draws the noise, then the split.",
@@ -104,24 +148,17 @@ def _data_controls(sb) -> None:
     sb.select_slider(
         "Sample size n",
         options=P.N_GRID,
-        key="n",
-        format_func=lambda n: f"{n:,}",
-        help="Number of points, evenly spaced in x, on a log scale from 10 to 100,000.",
+        format_func=P.format_count,
+        **_bound("n"),
+        help="Number of points, evenly spaced in x, on a log scale from 10 to 100k.",
     )
-    sb.slider("True slope", key="slope", step=0.1, **_bounds("slope"), help="w_1 of the line that generates the data.")
-    sb.slider(
-        "True intercept",
-        key="intercept",
-        step=0.5,
-        **_bounds("intercept"),
-        help="w_2 of the line that generates the data.",
-    )
+    sb.slider("True slope", step=0.1, **_bounds("slope"), help="w_1 of the line that generates the data.")
+    sb.slider("True intercept", step=0.5, **_bounds("intercept"), help="w_2 of the line that generates the data.")
     c1, c2 = sb.columns(2)
-    c1.number_input("x min", key="x_min", step=10.0, **_bounds("x_min"), help="Smallest x; must be below x max.")
-    c2.number_input("x max", key="x_max", step=10.0, **_bounds("x_max"), help="Largest x; must be above x min.")
+    c1.number_input("x min", step=10.0, **_bounds("x_min"), help="Smallest x; must be below x max.")
+    c2.number_input("x max", step=10.0, **_bounds("x_max"), help="Largest x; must be above x min.")
     sb.slider(
         "Train ratio",
-        key="train_ratio",
         step=0.01,
         **_bounds("train_ratio"),
         help="Share of the points used for training; the rest is the test set.",
@@ -130,31 +167,33 @@ def _data_controls(sb) -> None:
 
 def _training_controls(sb):
     sb.select_slider(
-        "Learning rate",
+        "Learning rate α",
         options=P.LR_GRID,
-        key="lr",
-        format_func=lambda v: f"{v:.1e}",
+        format_func=P.format_lr,
+        **_bound("lr"),
         help="Step size α of each update, on a log scale. Past the stable bound the loss grows without limit.",
     )
     lr_slot = sb.container()
     sb.select_slider(
         "Iterations",
         options=P.ITERS_GRID,
-        key="n_iters",
-        format_func=lambda n: f"{n:,}",
-        help="Number of gradient-descent updates, on a log scale up to 1,000,000.",
+        format_func=P.format_count,
+        **_bound("n_iters"),
+        help="Number of gradient-descent updates, on a log scale up to 1M.",
     )
     sb.toggle(
         "Standardize x",
-        key="standardize",
+        **_bound("standardize"),
         help="Run GD on (x − mean) / std: the condition number drops to about 1, so far fewer iterations are needed.",
     )
     sb.selectbox(
         "Tolerance",
         options=P.TOL_OPTIONS,
+        format_func=P.format_tol,
         key="tol",
-        format_func=lambda t: "off: run every iteration" if t == P.TOL_OFF else f"{t:.0e}",
-        help="Stop once an update improves the loss by less than this fraction.",
+        index=P.TOL_OPTIONS.index(P.DEFAULTS["tol"]),
+        bind="query-params",
+        help="Stop once an update improves the loss by less than this fraction; off runs every iteration.",
     )
     return lr_slot
 
@@ -163,11 +202,17 @@ def lr_note(slot, lr: float, diag: Diagnostics) -> None:
     """Say, beside the learning rate, where the stable bound lies and whether ``lr`` is past it."""
     bound = diag.max_stable_lr
     if lr >= bound:
-        slot.warning(f"lr = {lr:.1e} is past the stable bound {bound:.1e}: gradient descent will diverge.", icon="⚠️")
+        slot.warning(f"α = {lr:.1e} is past the stable bound {bound:.2e}: gradient descent will diverge.", icon="⚠️")
     else:
-        slot.caption(f"Stable below {bound:.1e} on this data; fastest near {diag.optimal_lr:.1e}.")
+        slot.caption(P.rates_note(diag))
 
 
-def use_stable_rate(rate: float) -> None:
-    """Button callback: move the learning-rate slider to a stable rate."""
+def use_rate(rate: float) -> None:
+    """Button callback: move the learning-rate slider onto ``rate``."""
     st.session_state["lr"] = P.snap_lr(rate)
+
+
+def use_standardized(rate: float) -> None:
+    """Button callback: standardize x and take the rate that suits the standardized problem."""
+    st.session_state["standardize"] = True
+    use_rate(rate)

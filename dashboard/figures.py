@@ -8,6 +8,8 @@ dropped, because Plotly's JSON turns them into nulls or invalid numbers.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -29,7 +31,13 @@ MIN_NAME = "OLS minimum"
 EXCESS_NAME = "Training MSE − OLS minimum"
 MARKER_NAME = "Current iteration"
 
-COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#ff7f0e"}
+# Every colour has a relative luminance between 0.12 and 0.30, which keeps at least 3:1
+# contrast against both the light (white) and the dark (#0e1117) background.
+COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#d95f02"}
+BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}
+# Legends sit above the plot area, under the title, so that they never cover data.
+LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)"}
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def log_indices(n: int, max_points: int = MAX_LINE_POINTS) -> np.ndarray:
@@ -73,7 +81,7 @@ def scatter(x, y, name: str, max_points: int = MAX_SCATTER_POINTS) -> go.Scatter
     xs, ys = finite_xy(np.asarray(x)[idx], np.asarray(y)[idx])
     label = name if len(idx) == len(x) else f"{name} ({len(idx):,} of {len(x):,} shown)"
     trace = go.Scattergl if len(xs) > WEBGL_THRESHOLD else go.Scatter
-    return trace(x=xs, y=ys, mode="markers", name=label, marker={"color": COLORS[name], "size": 5, "opacity": 0.6})
+    return trace(x=xs, y=ys, mode="markers", name=label, marker={"color": COLORS[name], "size": 5})
 
 
 def line(x_range: tuple[float, float], slope: float, intercept: float, name: str, dash: str = "solid") -> go.Scatter:
@@ -102,10 +110,32 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
         line(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
     ]
     fig = go.Figure(traces)
-    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend={"x": 0.01, "y": 0.99})
+    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend=LEGEND)
     # Frame the data, not the lines: a diverged GD line would otherwise squash the points flat.
-    fig.update_yaxes(range=_padded_range(np.concatenate([s.y_test, s.y_train if show_train else []])))
+    y_range = _padded_range(np.concatenate([s.y_test, s.y_train if show_train else []]))
+    fig.update_yaxes(range=y_range)
+    w, b = float(exp.fit.weights[0]), exp.fit.bias
+    if _visible_share(w, b, x_range, y_range) < 0.05:
+        fig.add_annotation(
+            text=f"The gradient-descent line is off the chart: y = {w:.3g}x + {b:.3g}",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.02,
+            showarrow=False,
+            font={"color": COLORS[GD_NAME]},
+        )
     return fig
+
+
+def _visible_share(w: float, b: float, x_range: tuple[float, float], y_range: list[float]) -> float:
+    """The share of ``x_range`` over which the line ``w x + b`` stays inside ``y_range``."""
+    lo, hi = x_range
+    if w == 0:
+        return 1.0 if y_range[0] <= b <= y_range[1] else 0.0
+    ends = sorted(((y_range[0] - b) / w, (y_range[1] - b) / w))
+    inside = min(hi, ends[1]) - max(lo, ends[0])
+    return max(inside, 0.0) / (hi - lo)
 
 
 def _padded_range(values: np.ndarray, pad: float = 0.08) -> list[float]:
@@ -158,22 +188,105 @@ def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, exces
 
     With ``excess`` the curve is the MSE above the OLS minimum, on a log y axis: each
     direction of the error then decays as a straight line on a linear x axis, so the
-    fast and the slow phase of gradient descent show apart.
+    fast and the slow phase of gradient descent show apart. A diverged run shows its
+    blow-up instead: every loss up to the stop, on a log y axis, with the stop marked.
     """
+    if fit.diverged:
+        return divergence_figure(fit, ols_mse)
     axis = "log" if log_scale else "linear"
     if excess:
         fig = go.Figure([loss_trace(fit, above=ols_mse)])
         fig.update_layout(title="Training loss above the least-squares minimum", yaxis={"title": "MSE − OLS minimum"})
-        fig.update_yaxes(type="log", exponentformat="power")
+        y_type = "log"
     else:
         fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
-        fig.update_layout(title="Training loss", yaxis={"title": "MSE", "type": axis})
-    fig.update_layout(
-        xaxis={"title": "iteration", "type": axis},
-        hovermode="x",
-        legend={"x": 0.99, "xanchor": "right", "y": 0.99},
-    )
+        fig.update_layout(title="Training loss", yaxis={"title": "MSE"})
+        y_type = axis
+    fig.update_layout(xaxis={"title": "iteration"}, hovermode="x", legend=LEGEND)
+    _set_axis(fig, "x", axis, fig.data[0].x)
+    _set_axis(fig, "y", y_type, np.concatenate([t.y for t in fig.data]))
     return fig
+
+
+def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
+    """Every loss of a diverged run, the one after its last update included, and where it stopped."""
+    mse = np.append(fit.loss_history, fit.final_loss)
+    it, mse = finite_xy(np.arange(1, len(mse) + 1), mse)
+    grew = mse[-1] / mse[0] if len(mse) > 1 and mse[0] > 0 else 1.0
+    stop = float(it[-1])
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=compact(it),
+                y=compact(mse),
+                mode="lines+markers",
+                name=f"{LOSS_NAME}: ×{grew:.1e} in {len(mse) - 1:,} updates",
+                line={"color": COLORS[GD_NAME]},
+                hovertemplate="iteration %{x:,.0f}<br>MSE %{y:.3g}<extra></extra>",
+            ),
+            minimum_trace(fit, ols_mse),
+        ]
+    )
+    fig.add_vline(x=stop, line={"color": COLORS[GD_NAME], "dash": "dot"})
+    fig.add_annotation(
+        x=stop, y=1, yref="paper", text=f"stopped after {fit.n_iter:,}", showarrow=False, xanchor="right", yanchor="top"
+    )
+    fig.update_layout(title="Training loss: gradient descent diverged", legend=LEGEND, xaxis={"title": "iteration"})
+    fig.update_yaxes(title="MSE")
+    _set_axis(fig, "x", "log" if stop > 100 else "linear", it)
+    _set_axis(fig, "y", "log", np.concatenate([mse, [ols_mse]]))
+    return fig
+
+
+def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
+    """A log axis gets clean ticks at powers of ten (or 1-2-5 when the range is short); linear stays Plotly's.
+
+    ``where`` picks a subplot (``row=1, col=2``).
+    """
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if kind != "log" or values.size == 0:
+        update(type=kind, **where)
+        return
+    ticks = log_ticks(float(values.min()), float(values.max()))
+    update(type="log", tickvals=ticks, ticktext=[tick_text(t) for t in ticks], **where)
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> list[float]:
+    """Tick values for a log axis from ``lo`` to ``hi``: every k-th power of ten, or 1-2-5 within two decades.
+
+    Examples
+    --------
+    >>> log_ticks(1, 100_001)
+    [1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0]
+    >>> log_ticks(600, 4000)
+    [1000.0, 2000.0]
+    """
+    e_lo, e_hi = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    if e_hi - e_lo <= 2:
+        ticks = [m * 10.0**e for e in range(e_lo, e_hi + 1) for m in (1, 2, 5)]
+    else:
+        step = math.ceil((e_hi - e_lo + 1) / max_ticks)
+        ticks = [10.0**e for e in range(e_lo, e_hi + 1, step)]
+    inside = [t for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+    return inside if len(inside) >= 2 else ticks[:: max(1, len(ticks) // max_ticks)]
+
+
+def tick_text(value: float) -> str:
+    """A tick label: plain from 0.001 to 10,000, else a power of ten (2×10⁵) with no SI letters.
+
+    Examples
+    --------
+    >>> [tick_text(v) for v in (0.01, 1, 2000, 1e5, 2e-7)]
+    ['0.01', '1', '2000', '10⁵', '2×10⁻⁷']
+    """
+    if 1e-3 <= value < 1e5:
+        return f"{value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0**exponent)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa}×{power}"
 
 
 def replay_figure(exp: Experiment) -> go.Figure:
@@ -202,14 +315,17 @@ def replay_figure(exp: Experiment) -> go.Figure:
     ]
     fig.update_xaxes(title_text="x", row=1, col=1)
     fig.update_yaxes(title_text="y", row=1, col=1)
-    fig.update_xaxes(title_text="iteration", type="log", row=1, col=2)
-    fig.update_yaxes(title_text="MSE", type="log", row=1, col=2)
+    fig.update_xaxes(title_text="iteration", row=1, col=2)
+    fig.update_yaxes(title_text="MSE", row=1, col=2)
+    loss = fig.data[3]
+    _set_axis(fig, "x", "log", loss.x, row=1, col=2)
+    _set_axis(fig, "y", "log", loss.y, row=1, col=2)
     fig.update_layout(
         title="Replay: gradient descent, checkpoint by checkpoint",
         updatemenus=[_play_buttons()],
         sliders=[_scrubber(names)],
-        showlegend=False,
-        margin={"b": 120},
+        legend=LEGEND | {"y": 1.08},
+        margin={"b": 120, "t": 110},
     )
     return fig
 
@@ -231,7 +347,13 @@ def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]
 
 
 def _marker(k: int, loss: float) -> go.Scatter:
-    return go.Scatter(x=[k + 1], y=[loss], mode="markers", name=MARKER_NAME, marker={"color": "black", "size": 12})
+    return go.Scatter(
+        x=[k + 1],
+        y=[loss],
+        mode="markers",
+        name=MARKER_NAME,
+        marker={"color": COLORS[TRUE_NAME], "size": 12, "line": {"color": COLORS[GD_NAME], "width": 2}},
+    )
 
 
 def _play_buttons() -> dict:

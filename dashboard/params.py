@@ -10,7 +10,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from linreg import MAX_ITERS, ExperimentParams
+from dashboard.text import inert
+from linreg import MAX_ITERS, Diagnostics, ExperimentParams
 
 ARTICLE = ExperimentParams()
 
@@ -96,10 +97,10 @@ def parse_value(key: str, raw: str) -> object:
     if field.kind == "bool":
         if text in _TRUE | _FALSE:
             return text in _TRUE
-        raise ValueError(f"{key} must be true or false, got {raw!r}")
+        raise ValueError("it must be true or false")
     if field.kind == "tol" and text in {"", "none", "off", "0"}:
         return TOL_OFF
-    value = _parse_number(key, raw, integer=field.kind == "int")
+    value = _parse_number(raw, integer=field.kind == "int")
     _check_range(field, value)
     if field.grid:
         return snap_down(field.grid, value)
@@ -110,16 +111,22 @@ def parse_value(key: str, raw: str) -> object:
     return value
 
 
-def _parse_number(key: str, raw: str, *, integer: bool) -> float | int:
+_SUFFIX = {"k": 1e3, "m": 1e6}
+
+
+def _parse_number(raw: str, *, integer: bool) -> float | int:
+    """A number as a URL may write it: ``0.0005``, ``5.0e-04``, ``100000``, ``100,000`` or ``100k``."""
+    text = raw.strip().lower().replace(",", "").replace("_", "")
+    scale = _SUFFIX.get(text[-1:], 1.0)
     try:
-        value = float(raw)
+        value = float(text[:-1] if scale != 1.0 else text) * scale
     except ValueError:
-        raise ValueError(f"{key} must be a number, got {raw!r}") from None
+        raise ValueError("it is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"{key} must be finite, got {raw!r}")
+        raise ValueError("it is not a finite number")
     if integer:
         if value != int(value):
-            raise ValueError(f"{key} must be a whole number, got {raw!r}")
+            raise ValueError("it is not a whole number")
         return int(value)
     return value
 
@@ -127,10 +134,12 @@ def _parse_number(key: str, raw: str, *, integer: bool) -> float | int:
 def _check_range(field: Field, value: float) -> None:
     if field.kind == "tol":
         if not 0 < value < 1:
-            raise ValueError(f"tol must be between 0 and 1, got {value!r}")
+            raise ValueError("it must lie between 0 and 1")
         return
     if not field.low <= value <= field.high:
-        raise ValueError(f"{field.key} must be between {field.low:g} and {field.high:g}, got {value!r}")
+        raise ValueError(
+            f"it must lie between {format_value(field.key, field.low)} and {format_value(field.key, field.high)}"
+        )
 
 
 def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
@@ -144,34 +153,82 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             values[key] = parse_value(key, raw)
         except ValueError as exc:
             values[key] = DEFAULTS[key]
-            notices.append(f"URL parameter {key}={raw!r} ignored ({exc}); using the default {format_value(key)}.")
+            notices.append(f"The link's {key} = {inert(raw)} was ignored: {exc}. Using the default, {_shown(key)}.")
             continue
         field = FIELD_BY_KEY[key]
         if (field.grid or field.kind == "tol") and not _same_number(raw, values[key]):
             notices.append(
-                f"URL parameter {key}={raw!r} is not one of the offered values; using {format_value(key, values[key])}."
+                f"The link's {key} = {inert(raw)} is not one of the offered values. Using {_shown(key, values[key])}."
             )
     return values, notices
+
+
+def _shown(key: str, value: object = None) -> str:
+    """A value as its control shows it."""
+    value = DEFAULTS[key] if value is None else value
+    show = {"n": format_count, "n_iters": format_count, "lr": format_lr, "tol": format_tol}.get(key)
+    return show(value) if show else format_value(key, value)
 
 
 def _same_number(raw: str, value: object) -> bool:
     if value == TOL_OFF:
         return True
     try:
-        return math.isclose(float(raw), float(value), rel_tol=1e-9)
+        return math.isclose(_parse_number(raw, integer=False), float(value), rel_tol=1e-9)
     except ValueError:
         return False
+
+
+def format_count(n: int) -> str:
+    """A count on a log slider, short and URL-safe: 400, 2k, 100k, 1M.
+
+    Examples
+    --------
+    >>> [format_count(n) for n in (7, 400, 2_000, 100_000, 1_000_000)]
+    ['7', '400', '2k', '100k', '1M']
+    """
+    for unit, size in (("M", 1_000_000), ("k", 1_000)):
+        if n >= size and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def format_lr(lr: float) -> str:
+    """A learning rate as its slider shows it: 5.0e-04."""
+    return f"{lr:.1e}"
+
+
+def format_tol(tol: float) -> str:
+    """A tolerance as its select box shows it: off, or 1e-06."""
+    return "off" if tol == TOL_OFF else f"{tol:.0e}"
+
+
+def rates_note(diag: Diagnostics) -> str:
+    """The two rates that matter on this data, told apart: where GD stops converging and where it is fastest."""
+    bound, best = diag.max_stable_lr, diag.optimal_lr
+    text = f"Diverges at α ≥ {bound:.2e} (2/λ_max)."
+    if best > 0.99 * bound:
+        return (
+            f"{text} The fastest rate, 2/(λ_min + λ_max), is only {1 - best / bound:.2%} below it: "
+            "λ_min is tiny next to λ_max, so the slow direction, not stability, sets the pace."
+        )
+    return f"{text} Fastest at α = {best:.2e}, 2/(λ_min + λ_max)."
 
 
 def format_value(key: str, value: object = None) -> str:
     """A value as it appears in the URL (round-trips through :func:`parse_value`)."""
     value = DEFAULTS[key] if value is None else value
-    if key == "tol" and value == TOL_OFF:
-        return "off"
+    if key in ("n", "n_iters"):
+        return format_count(value)
+    if key == "lr":
+        return format_lr(value)
+    if key == "tol":
+        return format_tol(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    # As Streamlit writes a bound widget's number into the URL: 25.0 as 25, 12.5 as 12.5.
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value)) if FIELD_BY_KEY[key].kind == "int" else repr(value)
+        return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
 
 

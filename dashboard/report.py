@@ -12,6 +12,10 @@ import pandas as pd
 from linreg import Experiment, FitResult, Scores
 
 GD_ROW, OLS_ROW, TRUE_ROW = "Gradient descent", "Least squares (OLS)", "True line"
+LARGE = 1e5
+"""Numbers from this size up are shown in scientific notation, so that a metric never runs out of room."""
+GAP_THAT_MATTERS = 0.01
+"""A run that stopped with a coefficient this far from least squares (relative) gets a warning, not a success."""
 
 
 @dataclass(frozen=True)
@@ -35,31 +39,51 @@ def _part_metrics(part: str, s: Scores, ols: Scores) -> list[Metric]:
     where = "training" if part == "Train" else "test"
     return [
         Metric(
-            f"{part} R²", _fmt(s.r2, ".2f"), f"Share of the {where} variance explained; OLS gets {_fmt(ols.r2, '.4f')}."
+            f"{part} R²", fmt(s.r2, ".2f"), f"Share of the {where} variance explained; OLS gets {fmt(ols.r2, '.4f')}."
         ),
         Metric(
             f"{part} MSE",
-            _fmt(s.mse, ",.2f"),
-            f"Mean squared error on the {where} data; OLS gets {_fmt(ols.mse, ',.2f')}.",
+            fmt(s.mse, ",.2f"),
+            f"Mean squared error on the {where} data; OLS gets {fmt(ols.mse, ',.2f')}.",
         ),
-        Metric(f"{part} RMSE", _fmt(s.rmse, ",.2f"), f"Root mean squared error on the {where} data, in units of y."),
-        Metric(f"{part} MAE", _fmt(s.mae, ",.2f"), f"Mean absolute error on the {where} data, in units of y."),
+        Metric(f"{part} RMSE", fmt(s.rmse, ",.2f"), f"Root mean squared error on the {where} data, in units of y."),
+        Metric(f"{part} MAE", fmt(s.mae, ",.2f"), f"Mean absolute error on the {where} data, in units of y."),
     ]
 
 
-def _fmt(value: float, spec: str) -> str:
-    """Format a number; a non-finite one (R² of constant y, a diverged fit) shows as 'n/a'."""
-    return format(value, spec) if np.isfinite(value) else "n/a"
+def fmt(value: float, spec: str) -> str:
+    """Format a number; a huge one (a diverged fit) in short scientific notation, a non-finite one as 'n/a'.
+
+    Examples
+    --------
+    >>> fmt(0.9488, ".2f"), fmt(-53226300.69, ".2f"), fmt(520374710.5, ",.2f"), fmt(float("nan"), ".2f")
+    ('0.95', '-5.3e+07', '5.2e+08', 'n/a')
+    >>> fmt(99_999.5, ",.2f"), fmt(100_000, ",.2f")
+    ('99,999.50', '1e+05')
+    """
+    if not np.isfinite(value):
+        return "n/a"
+    return format(value, ".2g" if abs(value) >= LARGE else spec)
 
 
 def parameters_table(exp: Experiment) -> pd.DataFrame:
     """w_1 (slope) and w_2 (intercept) from GD, from OLS and of the true line, to two decimals."""
     rows = {GD_ROW: exp.fit.theta, OLS_ROW: exp.ols.theta, TRUE_ROW: exp.true_theta}
     return pd.DataFrame(
-        [[_fmt(float(t[0]), ".2f"), _fmt(float(t[1]), ".2f")] for t in rows.values()],
+        [[fmt(float(t[0]), ".2f"), fmt(float(t[1]), ".2f")] for t in rows.values()],
         index=list(rows),
         columns=["w_1 (slope)", "w_2 (intercept)"],
     )
+
+
+def coefficients(exp: Experiment) -> list[Metric]:
+    """The fitted slope and intercept, each beside its least-squares value."""
+    out = []
+    for i, (label, what) in enumerate((("w₁ (slope)", "slope"), ("w₂ (intercept)", "intercept"))):
+        gd, ls = float(exp.fit.theta[i]), float(exp.ols.theta[i])
+        help_text = f"The {what} gradient descent found; least squares gets {fmt(ls, '.4f')}."
+        out.append(Metric(label, fmt(gd, ".2f"), help_text))
+    return out
 
 
 def gaps(exp: Experiment) -> tuple[float, float]:
@@ -69,17 +93,59 @@ def gaps(exp: Experiment) -> tuple[float, float]:
     return left, noise
 
 
-def status(fit: FitResult) -> tuple[str, str]:
+def status(exp: Experiment) -> tuple[str, str]:
     """(level, message) for the run's outcome; level is 'success', 'info' or 'warning'.
 
     linreg's stop_reason already says converged, stopped at iteration k by tol, ran out
-    of iterations or diverged, with the numbers; only the headline is added here.
+    of iterations or diverged, with the numbers; only the headline is added here. A
+    stop that leaves a coefficient far from least squares is a warning: a flat loss is
+    not a finished fit.
     """
+    fit = exp.fit
     reason = fit.stop_reason[:1].upper() + fit.stop_reason[1:] + "."
     if fit.status == "max_iter" and not reason.startswith("Ran all"):
         reason = "Ran out of iterations: " + fit.stop_reason + "."
     level = {"diverged": "warning", "max_iter": "info"}.get(fit.status, "success")
+    gap = largest_gap(exp)
+    if level == "success" and gap is not None:
+        name, gd, ls = gap
+        reason += (
+            f" But {name} is still {gd:.3g} against least squares' {ls:.3g}: the loss had flattened, "
+            "not the gap. Lower the tolerance, raise the iterations or standardize x."
+        )
+        level = "warning"
     return level, reason
+
+
+def largest_gap(exp: Experiment) -> tuple[str, float, float] | None:
+    """(coefficient, GD value, OLS value) of the coefficient furthest from least squares, if it matters.
+
+    A gap matters when it exceeds GAP_THAT_MATTERS of the coefficient's own size (or of
+    the largest coefficient's, for one near zero).
+    """
+    gd, ls = exp.fit.theta, exp.ols.theta
+    scale = np.maximum(np.abs(ls), GAP_THAT_MATTERS * np.max(np.abs(ls)))
+    with np.errstate(all="ignore"):
+        rel = np.abs(gd - ls) / scale
+    if not np.all(np.isfinite(rel)) or rel.max() <= GAP_THAT_MATTERS:
+        return None
+    i = int(np.argmax(rel))
+    names = [f"w_{j + 1}" for j in range(len(gd) - 1)] + ["the intercept"]
+    names[0] = "the slope" if len(gd) == 2 else names[0]
+    return names[i], float(gd[i]), float(ls[i])
+
+
+def describe(exp: Experiment) -> str:
+    """One line on what the current settings draw and fit."""
+    p, s = exp.params, exp.split
+    rule = f"y = {p.slope:g}x {'+' if p.intercept >= 0 else '−'} {abs(p.intercept):g}"
+    how = "on standardized x" if p.standardize else "on x as it is"
+    stop = "" if p.tol is None else f", or until an update gains less than {p.tol:g}"
+    return (
+        f"{p.n:,} points with x from {p.x_min:g} to {p.x_max:g} around {rule}, with Gaussian noise σ = {p.noise:g} "
+        f"(seed {p.seed}); {len(s.y_train):,} train and {len(s.y_test):,} test. Gradient descent {how}: "
+        f"α = {p.lr:.1e} for {p.n_iters:,} iterations{stop}."
+    )
 
 
 def data_csv(exp: Experiment) -> str:

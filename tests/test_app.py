@@ -23,6 +23,16 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
+def show(at, tab: str):
+    """Open one of the playground's tabs (Fit, Loss, Numbers, Replay, Downloads), as a click would."""
+    at.session_state["view"] = tab
+    return at.run()
+
+
+def charts(at) -> list[str]:
+    return [el.proto.id.rsplit("-", 1)[-1] for el in at.get("plotly_chart")]
+
+
 def test_every_page_runs(app):
     at = app()
     assert not at.exception
@@ -33,29 +43,33 @@ def test_every_page_runs(app):
     assert len(at.latex) >= 4
     at.switch_page("app_pages/playground.py").run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2  # the fit and the loss; the replay waits in its expander
+    # Only the open tab is built: one chart per rerun.
+    assert charts(at) == ["fit_chart"]
+    assert charts(show(at, "Loss")) == ["loss_chart"]
+    assert charts(show(at, "Numbers")) == []
 
 
 def test_defaults_reproduce_the_article(app):
     at = app()
     assert metric(at, "Test R²") == "0.95"
-    table = at.table[0].value
+    assert metric(at, "w₁ (slope)") == "3.48" and metric(at, "w₂ (intercept)") == "9.57"
+    assert at.caption[0].value.startswith("400 points with x from 0 to 100 around y = 3.5x + 10")
+    table = show(at, "Numbers").table[0].value
     assert list(table.loc["Gradient descent"]) == ["3.48", "9.57"]
     assert list(table.loc["True line"]) == ["3.50", "10.00"]
     assert "Converged" in at.success[0].value
-    assert "Stable below 6.2e-04" in texts(at.sidebar.caption)
+    assert "Diverges at α ≥ 6.22e-04 (2/λ_max)" in texts(at.sidebar.caption)
 
 
 def test_unstable_rate_is_flagged_before_and_after_the_run(app):
     at = app()
     at.select_slider(key="lr").set_value(1e-3).run()
     assert not at.exception
-    assert "past the stable bound 6.2e-04" in texts(at.sidebar.warning)
+    assert "past the stable bound 6.22e-04" in texts(at.sidebar.warning)
     warning = texts(at.warning)
-    assert "Diverged" in warning and "6.22e-04" in warning
-    open_replay(at)
-    for key in ("fit_chart", "loss_chart", "replay_chart"):
-        for t in chart_spec(at, key)["data"]:
+    assert "Diverged" in warning and "2/λ_max" in warning
+    for tab, key in (("Fit", "fit_chart"), ("Loss", "loss_chart"), ("Replay", "replay_chart")):
+        for t in chart_spec(show(at, tab), key)["data"]:
             for axis in ("x", "y"):
                 if axis in t:
                     assert np.isfinite(decode_array(t[axis])).all()
@@ -63,17 +77,17 @@ def test_unstable_rate_is_flagged_before_and_after_the_run(app):
 
 def test_use_a_stable_rate_button_fixes_divergence(app):
     at = app(lr="0.001")
-    assert at.button(key="use_stable_rate").label == "Use a stable rate"
+    assert at.button(key="use_stable_rate").label == "Use a stable rate: α = 6.2e-04"
     at.button(key="use_stable_rate").click().run()
     assert not at.exception
     assert at.select_slider(key="lr").value == pytest.approx(6.2e-4)
     assert not at.warning and "Converged" in at.success[0].value
-    assert at.query_params["lr"] == "0.00062"
+    assert metric(at, "Test R²") == "0.95"
 
 
 def test_url_sets_the_controls(app):
     at = app(noise="10", seed="7", n="1000", lr="0.0001", n_iters="5000", standardize="true", tol="1e-06")
-    assert not at.exception and not at.warning
+    assert not at.exception and not texts(at.warning)
     assert at.slider(key="noise").value == 10.0
     assert at.number_input(key="seed").value == 7
     assert at.select_slider(key="n").value == 1000
@@ -90,7 +104,7 @@ def test_garbage_in_the_url_falls_back_with_a_notice(app):
     assert not at.exception
     notices = texts(at.warning)
     for name in ("noise", "n", "lr", "standardize"):
-        assert f"URL parameter {name}=" in notices
+        assert f"The link's {name} = ` " in notices
     assert at.slider(key="noise").value == DEFAULTS["noise"]
     assert at.select_slider(key="n").value == DEFAULTS["n"]
     assert metric(at, "Test R²") == "0.95"
@@ -108,13 +122,55 @@ def test_invalid_combinations_show_linreg_error(app, query, message):
     assert not at.get("plotly_chart")
 
 
-def test_moving_a_control_updates_the_url(app):
-    at = app()
-    at.slider(key="noise").set_value(12.5).run()
-    at.toggle(key="standardize").set_value(True).run()
-    assert at.query_params["noise"] == "12.5"
-    assert at.query_params["standardize"] == "true"
-    assert "lr" not in at.query_params  # defaults stay out of the URL
+def test_an_arrival_url_is_rewritten_as_the_widgets_write_it(app):
+    # The browser writes a moved widget into the URL (tested in tests/e2e); the app rewrites the arrival URL.
+    at = app(noise="12.50", n="1000", lr="0.0003", standardize="on", other="kept")
+    assert dict(at.query_params) == {
+        "noise": "12.5",
+        "n": "1k",
+        "lr": "3.0e-04",
+        "standardize": "true",
+        "other": "kept",
+    }
+
+
+def test_notices_go_once_a_control_changes(app):
+    at = app(noise="lots")
+    assert "The link's noise" in texts(at.warning)
+    at.slider(key="slope").set_value(2.0).run()
+    assert "The link's noise" not in texts(at.warning)
+
+
+def test_notices_show_url_text_inertly(app):
+    at = app(slope="[Session expired, log in](https://evil.example/login)", intercept="A" * 30_000)
+    notices = [w.value for w in at.warning]
+    assert any("= ` [Session expired, log in](https://evil.example/login) ` was ignored" in n for n in notices)
+    long = next(n for n in notices if "intercept" in n)
+    assert "A" * 59 + "…" in long and len(long) < 200
+    assert metric(at, "Test R²") == "0.95"
+
+
+def test_a_tolerance_stop_far_from_least_squares_is_a_warning(app):
+    at = app(tol="1e-06")
+    assert not at.success
+    assert "Stopped at iteration 8,639" in texts(at.warning)
+    assert "the intercept is still 6.44 against least squares' 9.57" in texts(at.warning)
+
+
+def test_standardize_offers_the_rate_that_suits_it(app):
+    at = app(standardize="true")
+    assert "α = 1.0e+00 is stable and fastest here" in texts(at.sidebar.info)
+    at.button(key="use_standardized_rate").click().run()
+    assert at.select_slider(key="lr").value == 1.0
+    assert "Converged" in at.success[0].value and not at.sidebar.info
+
+
+def test_a_diverged_run_shows_readable_numbers_and_the_blow_up(app):
+    at = app(lr="1")
+    assert all(len(m.value) <= 9 for m in at.metric), [m.value for m in at.metric]
+    assert metric(at, "Test MSE").endswith(("e+11", "e+12"))
+    spec = chart_spec(show(at, "Loss"), "loss_chart")
+    assert len(decode_array(spec["data"][0]["y"])) >= 2
 
 
 def test_theory_page_links_to_standardized_playground(app):
@@ -126,22 +182,20 @@ def test_theory_page_links_to_standardized_playground(app):
     assert "standardize=true" in link.query_string
 
 
-def open_replay(at):
-    at.session_state["replay"] = True
-    at.run()
-
-
 def test_replay_is_built_only_when_opened(app):
     at = app()
-    assert at.expander[0].label == "Replay: watch the line converge"
-    assert "replay_chart" not in " ".join(el.proto.id for el in at.get("plotly_chart"))
-    open_replay(at)
-    spec = chart_spec(at, "replay_chart")
+    assert "replay_chart" not in charts(at)
+    spec = chart_spec(show(at, "Replay"), "replay_chart")
     fit = run_experiment().fit
     assert len(spec["frames"]) == len(fit.checkpoint_iters)
     steps = spec["layout"]["sliders"][0]["steps"]
     assert steps[0]["label"] == "0" and steps[-1]["label"] == "100,000"
     assert [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]
+    assert [t.get("name") for t in spec["data"]][:3] == [
+        "Test data",
+        "Least squares (OLS): y = 3.48x + 9.57",
+        "Gradient descent: y = 0x + 0",
+    ]
 
 
 def test_settings_survive_a_page_switch(app):
@@ -155,14 +209,16 @@ def test_settings_survive_a_page_switch(app):
 @pytest.mark.parametrize("show_train", ["false", "true"])
 def test_chart_payloads_stay_bounded_at_the_largest_settings(app, show_train):
     at = app(n="100000", n_iters="1000000", show_train=show_train)
-    open_replay(at)
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
-    for el in at.get("plotly_chart"):
-        assert len(el.proto.spec) < 1_000_000, (el.proto.id, len(el.proto.spec))
-    loss = trace(chart_spec(at, "loss_chart"), "Training MSE")
+    sizes = {}
+    for tab in ("Fit", "Loss", "Replay"):
+        for el in show(at, tab).get("plotly_chart"):
+            sizes[el.proto.id] = len(el.proto.spec)
+    assert len(sizes) == 3 and max(sizes.values()) < 1_000_000, sizes
+    show(at, "Fit")
+    loss = trace(chart_spec(show(at, "Loss"), "loss_chart"), "Training MSE")
     assert len(decode_array(loss["x"])) <= 2_000
-    assert trace(chart_spec(at, "fit_chart"), "Test data")["type"] == "scattergl"
+    assert trace(chart_spec(show(at, "Fit"), "fit_chart"), "Test data")["type"] == "scattergl"
 
 
 @pytest.mark.parametrize(

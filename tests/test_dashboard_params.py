@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -36,7 +37,26 @@ def test_iteration_grid_is_log_spaced_and_snaps_with_a_notice():
     assert 400 in P.N_GRID and P.N_GRID[0] == 10 and P.N_GRID[-1] == 100_000
     values, notices = P.parse_query({"n_iters": "12345"})
     assert values == {"n_iters": 10_000}
-    assert len(notices) == 1 and "n_iters='12345' is not one of the offered values; using 10000" in notices[0]
+    assert notices == ["The link's n_iters = ` 12345 ` is not one of the offered values. Using 10k."]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1000", 1000), ("1k", 1000), ("1,000", 1000), ("1e3", 1000), ("2K", 2000)]
+)
+def test_counts_read_as_the_slider_writes_them_or_as_plain_numbers(raw, expected):
+    assert P.parse_query({"n": raw}) == ({"n": expected}, [])
+    assert P.format_value("n", expected) == P.format_count(expected)
+
+
+def test_url_values_are_written_as_the_bound_widgets_write_them():
+    # Streamlit writes a bound slider's 25.0 as "25", a select slider's option as its label.
+    assert P.to_query(P.DEFAULTS | {"noise": 30.0, "slope": 2.5, "lr": 3e-4, "n_iters": 1_000_000, "tol": 1e-6}) == {
+        "noise": "30",
+        "slope": "2.5",
+        "lr": "3.0e-04",
+        "n_iters": "1M",
+        "tol": "1e-06",
+    }
 
 
 def test_parse_query_accepts_valid_values():
@@ -48,21 +68,44 @@ def test_parse_query_accepts_valid_values():
 @pytest.mark.parametrize(
     ("key", "raw", "reason"),
     [
-        ("noise", "abc", "must be a number"),
-        ("noise", "-1", "between 0 and 200"),
-        ("n_iters", "0", "between 1 and 1e+06"),
-        ("n", "5", "between 10 and 100000"),
-        ("n", "10.5", "whole number"),
-        ("seed", "nan", "finite"),
-        ("lr", "2", "between 1e-06 and 1"),
-        ("standardize", "maybe", "true or false"),
-        ("tol", "-1", "between 0 and 1"),
+        ("noise", "abc", "it is not a number"),
+        ("noise", "-1", "it must lie between 0 and 200"),
+        ("n_iters", "0", "it must lie between 1 and 1M"),
+        ("n", "5", "it must lie between 10 and 100k"),
+        ("n", "10.5", "it is not a whole number"),
+        ("seed", "nan", "it is not a finite number"),
+        ("lr", "2", "it must lie between 1.0e-06 and 1.0e+00"),
+        ("standardize", "maybe", "it must be true or false"),
+        ("tol", "-1", "it must lie between 0 and 1"),
     ],
 )
 def test_parse_query_falls_back_to_the_default_with_a_notice(key, raw, reason):
     values, notices = P.parse_query({key: raw})
     assert values == {key: P.DEFAULTS[key]}
-    assert len(notices) == 1 and f"{key}={raw!r}" in notices[0] and reason in notices[0]
+    assert len(notices) == 1 and f"{key} = ` {raw} ` was ignored: {reason}." in notices[0]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[Session expired, log in](https://evil.example/login)",
+        "![x](https://evil.example/p.png)",
+        ":red[**big**] $x^2$ <b>bold</b>",
+        "a `tick` and ``two``",
+        "line\n\n# heading",
+        "A" * 30_000,
+    ],
+)
+def test_url_text_in_a_notice_is_one_short_code_span(raw):
+    (notice,) = P.parse_query({"slope": raw})[1]
+    before, code, after = re.fullmatch(r"(.*?= )(`+ .* `+)( was ignored.*)", notice).groups()
+    fence = re.match(r"`+", code).group()
+    # The value sits between fences longer than any backtick run inside it, on one line, at most 60 characters.
+    inner = code[len(fence) + 1 : -len(fence) - 1]
+    assert "\n" not in notice and len(inner) <= 60 and fence not in inner
+    flat = " ".join(raw.split())
+    assert inner == flat if len(flat) <= 60 else inner == flat[:59] + "…"
+    assert len(notice) < 200
 
 
 @pytest.mark.parametrize("raw", ["off", "none", "0", ""])
@@ -125,15 +168,47 @@ def test_parameters_table_and_gaps(article):
     ("settings", "level", "start"),
     [
         ({}, "success", "Converged"),
-        ({"tol": 1e-3}, "success", "Stopped at iteration"),
+        ({"tol": 1e-3, "standardize": True, "lr": 0.5}, "success", "Stopped at iteration"),
+        ({"tol": 1e-6}, "warning", "Stopped at iteration 8,639"),
         ({"n_iters": 10}, "info", "Ran all 10 iterations"),
         ({"n_iters": 10, "tol": 1e-12}, "info", "Ran out of iterations"),
         ({"lr": 1e-3}, "warning", "Diverged"),
     ],
 )
 def test_status_names_the_outcome(settings, level, start):
-    got_level, message = report.status(run_experiment(ExperimentParams(**settings)).fit)
+    got_level, message = report.status(run_experiment(ExperimentParams(**settings)))
     assert got_level == level and message.startswith(start)
+
+
+def test_an_early_stop_far_from_least_squares_warns_and_names_the_gap():
+    level, message = report.status(run_experiment(ExperimentParams(tol=1e-6)))
+    assert level == "warning"
+    assert "the intercept is still 6.44 against least squares' 9.57" in message
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0.9488, "0.95"), (-53226300.69, "-5.3e+07"), (1.2e9, "1.2e+09")])
+def test_huge_metrics_are_short(value, shown):
+    assert report.fmt(value, ".2f") == shown
+
+
+def test_metrics_of_a_diverged_run_fit_their_box():
+    shown = report.metrics(run_experiment(ExperimentParams(lr=1.0)))
+    assert all(len(m.value) <= 9 for m in shown), [m.value for m in shown]
+
+
+def test_the_caption_describes_the_current_settings():
+    text = report.describe(run_experiment(ExperimentParams(n=1000, slope=-2.0, intercept=-5.0, noise=3.0, tol=1e-6)))
+    assert text.startswith("1,000 points with x from 0 to 100 around y = -2x − 5, with Gaussian noise σ = 3 (seed 43)")
+    assert "800 train and 200 test" in text and "or until an update gains less than 1e-06" in text
+
+
+def test_the_rates_note_tells_the_bound_and_the_fastest_rate_apart():
+    note = P.rates_note(run_experiment().diagnostics)
+    assert note.startswith(
+        "Diverges at α ≥ 6.22e-04 (2/λ_max). The fastest rate, 2/(λ_min + λ_max), is only 0.01% below"
+    )
+    note = P.rates_note(run_experiment(ExperimentParams(standardize=True)).diagnostics)
+    assert note == "Diverges at α ≥ 2.00e+00 (2/λ_max). Fastest at α = 1.00e+00, 2/(λ_min + λ_max)."
 
 
 def test_downloads_hold_the_run(article):

@@ -149,3 +149,76 @@ def test_payloads_stay_bounded_at_the_largest_settings():
     exp = run_experiment(ExperimentParams(n=100_000, n_iters=1_000_000))
     for fig in (F.fit_figure(exp, show_train=True), F.loss_figure(exp.fit, 1.0), F.replay_figure(exp)):
         assert len(pio.to_json(fig, validate=False)) < 1_000_000
+
+
+@pytest.fixture(scope="module")
+def blown_up():
+    """The issue's case: lr = 1 at the article's defaults, far past the stable bound."""
+    return run_experiment(ExperimentParams(lr=1.0))
+
+
+def test_a_diverged_loss_chart_shows_the_blow_up_and_marks_the_stop(blown_up):
+    fig = F.loss_figure(blown_up.fit, blown_up.ols_train.mse)
+    x, y = decode_array(fig.data[0].x), decode_array(fig.data[0].y)
+    assert len(y) >= 2 and np.all(np.diff(y) > 0)
+    assert y[-1] / y[0] > 1e6  # orders of magnitude, on a log axis
+    assert fig.layout.yaxis.type == "log"
+    stop = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(stop) == 1 and stop[0].x0 == x[-1]
+    assert f"stopped after {blown_up.fit.n_iter:,}" in fig.layout.annotations[0].text
+    assert "diverged" in fig.layout.title.text
+
+
+def test_a_diverged_line_off_the_chart_is_stated(blown_up):
+    fig = F.fit_figure(blown_up)
+    (note,) = fig.layout.annotations
+    assert note.text.startswith("The gradient-descent line is off the chart: y = ")
+    w = blown_up.fit.weights[0]
+    assert f"{w:.3g}x" in note.text
+
+
+def test_log_axes_have_clean_decade_ticks_to_the_last_iteration(article):
+    fig = F.loss_figure(article.fit, article.ols_train.mse)
+    assert list(fig.layout.xaxis.tickvals) == [1, 10, 100, 1000, 10_000, 100_000]
+    assert list(fig.layout.xaxis.ticktext) == ["1", "10", "100", "1000", "10000", "10⁵"]
+    labels = list(fig.layout.yaxis.ticktext)
+    assert labels and not any(letter in "".join(labels) for letter in "kMGTµmnp")
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [(1, 1e6, [1, 10, 100, 1e3, 1e4, 1e5, 1e6]), (1e-18, 1e4, [1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1])],
+)
+def test_log_ticks_thin_out_long_ranges(lo, hi, expected):
+    ticks = F.log_ticks(lo, hi)
+    assert ticks[: len(expected)] == pytest.approx(expected) and len(ticks) <= 8
+
+
+@pytest.mark.parametrize("figure", ["fit", "loss", "replay"])
+def test_legends_sit_outside_the_plot_area(article, figure):
+    fig = {
+        "fit": lambda: F.fit_figure(article, show_train=True),
+        "loss": lambda: F.loss_figure(article.fit, article.ols_train.mse),
+        "replay": lambda: F.replay_figure(article),
+    }[figure]()
+    legend = fig.layout.legend
+    assert fig.layout.showlegend is not False
+    assert legend.orientation == "h" and legend.y >= 1 and legend.yanchor == "bottom"
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(F.COLORS))
+def test_data_marks_keep_3_to_1_contrast_on_both_themes(name, theme):
+    pair = sorted([_luminance(F.COLORS[name]), _luminance(F.BACKGROUNDS[theme])])
+    assert (pair[1] + 0.05) / (pair[0] + 0.05) >= 3
+
+
+def test_points_are_drawn_opaque_so_their_colour_is_their_contrast(article):
+    marker = F.fit_figure(article).data[0].marker
+    assert marker.opacity is None or marker.opacity == 1
