@@ -5,10 +5,20 @@ Reproduces the article's experiment (400 points, noise 25, seed 43, lr 5e-4,
 iterates as its loop in closed form, without an O(m) pass per iteration.
 """
 
-from linreg.data import MAX_SAMPLES, Split, make_synthetic, train_test_split
+from linreg._validation import MAX_MAGNITUDE, MIN_SPREAD
+from linreg.data import MAX_SAMPLES, NOISE_SIGMAS, Split, make_synthetic, train_test_split
 from linreg.diagnostics import Diagnostics, diagnose
 from linreg.experiment import Experiment, ExperimentParams, Scores, make_data, run_experiment
-from linreg.gd import EXPLODE_FACTOR, GTOL, MAX_ITERS, ConvergenceWarning, FitResult, gradient_descent
+from linreg.gd import (
+    EXPLODE_FACTOR,
+    GTOL,
+    MAX_ITERS,
+    MAX_LOSS,
+    MAX_LR,
+    ConvergenceWarning,
+    FitResult,
+    gradient_descent,
+)
 from linreg.metrics import (
     UndefinedMetricWarning,
     mae,
@@ -25,7 +35,12 @@ __all__ = [
     "EXPLODE_FACTOR",
     "GTOL",
     "MAX_ITERS",
+    "MAX_LOSS",
+    "MAX_LR",
+    "MAX_MAGNITUDE",
     "MAX_SAMPLES",
+    "MIN_SPREAD",
+    "NOISE_SIGMAS",
     "ConvergenceWarning",
     "Diagnostics",
     "Experiment",

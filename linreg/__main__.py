@@ -1,7 +1,8 @@
 """Command line: ``python -m linreg`` runs the article's experiment, or any variation of it.
 
 Every flag defaults to the article's value. ``--json`` prints one JSON object instead of text.
-Bad flags give argparse's usage error; a bad value gives the library's message. Both exit 2.
+Bad flags give argparse's usage error; a bad value gives the library's message, with each
+parameter named by its flag (``noise`` becomes ``--noise``). Both exit 2.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from dataclasses import fields
 
@@ -48,19 +50,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_FLAGS = {f.name: "--" + f.name.replace("_", "-") for f in fields(ExperimentParams)}
+# A parameter's name as a whole word: "n" in "n=10" but not in "x_min" or "--n".
+_PARAM_NAME = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAGS, key=len, reverse=True)) + r")(?![\w-])")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = vars(parser.parse_args(argv))
+    args = vars(parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv)))
     as_json = args.pop("json")
     try:
         experiment = run_experiment(ExperimentParams(**args))
     except ValueError as exc:
-        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+        parser.exit(2, f"{parser.prog}: error: {with_flags(str(exc))}\n")
     if as_json:
         print(json.dumps(summary(experiment), allow_nan=False))
     else:
         print(report(experiment))
     return 0
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    """Write ``--flag -1e-3`` as ``--flag=-1e-3``, so that argparse takes the number as the flag's value.
+
+    argparse treats an argument that starts with "-" as an option unless it matches its
+    pattern for negative numbers, which misses ``-1e-3``, ``-1E3`` and ``-inf``. The
+    ``--flag=value`` form is documented argparse syntax that always binds the value, so
+    joining them is robust across Python versions, unlike replacing the parser's private
+    ``_negative_number_matcher``. Only a ``--long`` flag followed by something ``float()``
+    parses is joined; anything else reaches argparse unchanged.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return out + argv[i:]
+        if arg.startswith("--") and "=" not in arg and i + 1 < len(argv) and _is_negative_number(argv[i + 1]):
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(arg)
+            i += 1
+    return out
+
+
+def with_flags(message: str) -> str:
+    """The library's message with each parameter name replaced by its flag: ``x_min`` becomes ``--x-min``."""
+    return _PARAM_NAME.sub(lambda m: _FLAGS[m.group(1)], message)
+
+
+def _is_negative_number(arg: str) -> bool:
+    if not arg.startswith("-"):
+        return False
+    try:
+        float(arg)
+    except ValueError:
+        return False
+    return True
 
 
 def summary(e: Experiment) -> dict:
@@ -133,7 +180,7 @@ def report(e: Experiment) -> str:
 
 
 def _count(value: float) -> str:
-    return f"{value:,.0f}" if math.isfinite(value) else "never (lr is not stable)"
+    return f"{value:,.0f}" if math.isfinite(value) else "never (the slowest error does not shrink at this lr)"
 
 
 def _finite_or_none(value):

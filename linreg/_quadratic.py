@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg._validation import readonly
+from linreg._validation import MIN_SPREAD, readonly
 
 
 @dataclass(frozen=True)
@@ -26,17 +26,20 @@ class Scaling:
 
     @classmethod
     def fit(cls, X: np.ndarray, *, standardize: bool) -> Scaling:
+        """Identity scaling, or the column means and standard deviations of ``X``.
+
+        Standardizing needs each column to span at least MIN_SPREAD, so that its
+        variance is not rounding noise.
+        """
         d = X.shape[1]
         if not standardize:
             return cls(mean=np.zeros(d), scale=np.ones(d))
+        _check_spread(X)
         mean = X.mean(axis=0)
-        scale = X.std(axis=0)
-        flat = np.flatnonzero(~(scale > 0))
-        if flat.size:
-            raise ValueError(
-                f"x must vary to be standardized: column {int(flat[0])} has zero variance "
-                f"(every value is {X[0, flat[0]]!r})"
-            )
+        with np.errstate(over="ignore"):
+            scale = X.std(axis=0)
+        if not np.all(np.isfinite(scale)):
+            raise ValueError("x is too large to standardize: its variance overflows float64; rescale it")
         return cls(mean=mean, scale=scale)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -46,14 +49,33 @@ class Scaling:
 
     def theta_to_original(self, theta: np.ndarray) -> np.ndarray:
         """Map parameters fitted on scaled features back to the original units (last axis)."""
-        w = theta[..., :-1] / self.scale
-        bias = theta[..., -1] - w @ self.mean
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = theta[..., :-1] / self.scale
+            bias = theta[..., -1] - w @ self.mean
         return np.concatenate([w, bias[..., None]], axis=-1)
 
     def theta_to_scaled(self, theta: np.ndarray) -> np.ndarray:
-        w = theta[:-1] * self.scale
-        bias = theta[-1] + theta[:-1] @ self.mean
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = theta[:-1] * self.scale
+            bias = theta[-1] + theta[:-1] @ self.mean
         return np.append(w, bias)
+
+
+def _check_spread(X: np.ndarray) -> None:
+    """Raise unless every column of ``X`` spans at least MIN_SPREAD."""
+    spread = np.ptp(X, axis=0)
+    narrow = np.flatnonzero(~(spread >= MIN_SPREAD))
+    if not narrow.size:
+        return
+    j = int(narrow[0])
+    if spread[j] == 0:
+        raise ValueError(
+            f"x must vary to be standardized: column {j} has zero variance (every value is {float(X[0, j])!r})"
+        )
+    raise ValueError(
+        f"x must span at least {MIN_SPREAD:g} to be standardized: column {j} spans {float(spread[j])!r}, "
+        "so its variance would be rounding noise"
+    )
 
 
 @dataclass(frozen=True)
@@ -73,8 +95,8 @@ class Quadratic:
         lam, V = np.linalg.eigh(A)
         lam = np.where(lam > _null_cutoff(lam), lam, 0.0)
         inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
-        theta_star = V @ (inv * (V.T @ b))
         with np.errstate(all="ignore"):
+            theta_star = V @ (inv * (V.T @ b))
             residual = y - X @ theta_star[:-1] - theta_star[-1]
             loss_star = float(np.mean(residual * residual))
         if not np.isfinite(loss_star):

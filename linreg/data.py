@@ -6,10 +6,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg._validation import as_1d, as_2d, check_float, check_int, check_same_length, readonly
+from linreg._validation import (
+    MAX_MAGNITUDE,
+    MIN_SPREAD,
+    as_1d,
+    as_2d,
+    check_float,
+    check_int,
+    check_same_length,
+    readonly,
+)
 
 MAX_SAMPLES = 10_000_000
+"""The largest ``n`` make_synthetic draws."""
+
 MAX_SEED = 2**32 - 1
+"""The largest seed ``np.random.RandomState`` accepts."""
+
+NOISE_SIGMAS = 10
+"""How many noise standard deviations make_synthetic budgets for when it bounds ``y``.
+
+A Gaussian draw beyond 10 sigma has probability 1.5e-23, so with
+``|slope| * max(|x_min|, |x_max|) + |intercept| + NOISE_SIGMAS * noise <= MAX_MAGNITUDE``
+every ``y`` stays within MAX_MAGNITUDE in practice (and a draw that does not is rejected).
+"""
 
 
 @dataclass(frozen=True)
@@ -44,13 +64,16 @@ def make_synthetic(
     n : int, default 400
         Number of points, at least 2.
     slope, intercept : float, default 3.5 and 10.0
-        The true line.
+        The true line, each within ±MAX_MAGNITUDE (1e150).
     noise : float, default 25.0
-        Standard deviation of the Gaussian noise, >= 0.
+        Standard deviation of the Gaussian noise, in [0, MAX_MAGNITUDE].
     seed : int, default 43
         Seed of the local generator, in [0, 2**32 - 1].
     x_min, x_max : float, default 0.0 and 100.0
-        Range of x, with x_min < x_max.
+        Range of x, each within ±MAX_MAGNITUDE, with ``x_max - x_min >= MIN_SPREAD`` (1e-150).
+
+    Together they must keep ``y`` representable:
+    ``|slope| * max(|x_min|, |x_max|) + |intercept| + NOISE_SIGMAS * noise <= MAX_MAGNITUDE``.
 
     Returns
     -------
@@ -64,18 +87,38 @@ def make_synthetic(
     ((400,), 16.434998)
     """
     n = check_int("n", n, low=2, high=MAX_SAMPLES)
-    slope = check_float("slope", slope)
-    intercept = check_float("intercept", intercept)
-    noise = check_float("noise", noise, low=0.0)
+    bounds = {"low": -MAX_MAGNITUDE, "high": MAX_MAGNITUDE}
+    slope = check_float("slope", slope, **bounds)
+    intercept = check_float("intercept", intercept, **bounds)
+    noise = check_float("noise", noise, low=0.0, high=MAX_MAGNITUDE)
     seed = check_int("seed", seed, low=0, high=MAX_SEED)
-    x_min = check_float("x_min", x_min)
-    x_max = check_float("x_max", x_max)
-    if not x_min < x_max:
-        raise ValueError(f"x_min must be < x_max, got x_min={x_min!r}, x_max={x_max!r}")
+    x_min = check_float("x_min", x_min, **bounds)
+    x_max = check_float("x_max", x_max, **bounds)
+    _check_x_range(x_min, x_max)
+    _check_y_range(slope, intercept, noise, max(abs(x_min), abs(x_max)))
     rng = np.random.RandomState(seed)
     x = np.linspace(x_min, x_max, n)
     y = slope * x + intercept + rng.normal(0.0, noise, size=n)
+    if not np.max(np.abs(y)) <= MAX_MAGNITUDE:
+        raise ValueError(f"noise={noise!r} drew a value beyond {NOISE_SIGMAS} standard deviations; use another seed")
     return readonly(x), readonly(y)
+
+
+def _check_x_range(x_min: float, x_max: float) -> None:
+    if not x_min < x_max:
+        raise ValueError(f"x_min must be < x_max, got x_min={x_min!r}, x_max={x_max!r}")
+    if not x_max - x_min >= MIN_SPREAD:
+        raise ValueError(f"x_max - x_min must be >= {MIN_SPREAD:g}, got {x_max - x_min!r}")
+
+
+def _check_y_range(slope: float, intercept: float, noise: float, x_reach: float) -> None:
+    """Each term is within 1e300 after the single checks, so the sum cannot overflow."""
+    reach = abs(slope) * x_reach + abs(intercept) + NOISE_SIGMAS * noise
+    if reach > MAX_MAGNITUDE:
+        raise ValueError(
+            f"|slope| * max(|x_min|, |x_max|) + |intercept| + {NOISE_SIGMAS} * noise must be <= {MAX_MAGNITUDE:g} "
+            f"so that y stays representable, got {reach:.3g}"
+        )
 
 
 def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.RandomState = 43) -> Split:
@@ -89,7 +132,9 @@ def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.Ra
     Parameters
     ----------
     x : array-like of shape (m,) or (m, d)
+        Finite, within ±MAX_MAGNITUDE (1e150).
     y : array-like of shape (m,)
+        Finite, within ±MAX_MAGNITUDE.
     train_ratio : float, default 0.8
         Fraction of samples for training, in (0, 1); both parts must be non-empty.
     seed : int or numpy.random.RandomState, default 43

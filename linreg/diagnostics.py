@@ -16,7 +16,7 @@ import numpy as np
 
 from linreg._quadratic import Quadratic, Scaling
 from linreg._validation import as_2d, check_float
-from linreg.gd import contraction, suggest_lr
+from linreg.gd import check_lr, contraction, suggest_lr
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,18 @@ class Diagnostics:
     standardized: bool
 
     def contraction(self, lr: float) -> float:
-        """Factor ``max_i |1 - lr * lam_i|`` by which the error shrinks per step (>= 1: no convergence)."""
-        return contraction(self.eigenvalues, check_float("lr", lr, low=0.0, low_open=True))
+        """Factor ``max_i |1 - lr * lam_i|`` by which the error shrinks per step (>= 1: no convergence).
+
+        ``lr`` must be in (0, MAX_LR], as for :func:`~linreg.gradient_descent`.
+        """
+        return contraction(self.eigenvalues, check_lr(lr))
 
     def iterations_to(self, tol: float, *, lr: float) -> float:
         """Predicted iterations until the error in the slowest direction shrinks by ``tol``.
 
-        Returns ``inf`` when ``lr`` does not converge.
+        ``tol`` must be in (0, 1) and ``lr`` in (0, MAX_LR]. Returns ``inf`` when ``lr``
+        does not converge, or is so small that ``1 - lr * lam`` rounds to 1; otherwise
+        the count is at most about 6.7e18 (``log(5e-324) / log(1 - 2**-53)``).
 
         Examples
         --------
@@ -77,8 +82,15 @@ def diagnose(X, *, standardize: bool = False) -> Diagnostics:
     Parameters
     ----------
     X : array-like of shape (m,) or (m, d)
+        Finite, within ±MAX_MAGNITUDE (1e150); with ``standardize`` each column must
+        span at least MIN_SPREAD (1e-150).
     standardize : bool, default False
         Analyse ``(X - mean) / std`` instead, as ``gradient_descent(standardize=True)`` runs.
+
+    Returns
+    -------
+    Diagnostics
+        Finite, except ``condition_number``, which is ``inf`` for a singular Hessian.
 
     Examples
     --------

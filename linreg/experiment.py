@@ -21,7 +21,13 @@ from linreg.ols import OLSResult, ols, predict
 
 @dataclass(frozen=True)
 class ExperimentParams:
-    """Every setting of one run; the defaults are the article's experiment."""
+    """Every setting of one run; the defaults are the article's experiment.
+
+    :func:`run_experiment` checks them as :func:`~linreg.make_synthetic`,
+    :func:`~linreg.train_test_split` and :func:`~linreg.gradient_descent` do: slope,
+    intercept, noise, x_min and x_max within ±MAX_MAGNITUDE (1e150) and y with them,
+    ``x_max - x_min >= MIN_SPREAD`` (1e-150), lr in (0, MAX_LR] (1e3), tol in (0, 1).
+    """
 
     n: int = 400
     slope: float = 3.5
@@ -103,7 +109,9 @@ def make_data(params: ExperimentParams = ExperimentParams()) -> tuple[np.ndarray
 def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
     """Generate the data, split it, fit it by GD and by OLS, and score both.
 
-    Invalid settings raise ``ValueError`` naming the rule and the value.
+    Invalid settings raise ``ValueError`` naming the setting, the rule and the value.
+    Every number in the result is finite, except R² on fewer than two samples (NaN)
+    and the infinities :class:`~linreg.Diagnostics` documents.
     ``seconds`` is the wall time of the gradient-descent fit alone.
 
     Examples
@@ -130,9 +138,23 @@ def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
         fit=fit,
         ols=lsq,
         diagnostics=diagnose(split.x_train, standardize=p.standardize),
-        train=Scores.of(split.y_train, predict(split.x_train, fit.weights, fit.bias)),
-        test=Scores.of(split.y_test, predict(split.x_test, fit.weights, fit.bias)),
-        ols_train=Scores.of(split.y_train, predict(split.x_train, lsq.weights, lsq.bias)),
-        ols_test=Scores.of(split.y_test, predict(split.x_test, lsq.weights, lsq.bias)),
+        **_all_scores(split, fit, lsq),
         seconds=seconds,
     )
+
+
+def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Scores]:
+    """Scores of both fits on both parts, or ``ValueError`` naming the settings if a prediction overflows."""
+    try:
+        return {
+            "train": Scores.of(split.y_train, predict(split.x_train, fit.weights, fit.bias)),
+            "test": Scores.of(split.y_test, predict(split.x_test, fit.weights, fit.bias)),
+            "ols_train": Scores.of(split.y_train, predict(split.x_train, lsq.weights, lsq.bias)),
+            "ols_test": Scores.of(split.y_test, predict(split.x_test, lsq.weights, lsq.bias)),
+        }
+    except ValueError as exc:
+        raise ValueError(
+            f"the fitted lines cannot be scored in float64 ({exc}): their predictions grow too large where the "
+            "test x lie far from the training x; use more points (n, train_ratio), a narrower range x_min..x_max, "
+            "or a smaller lr"
+        ) from None

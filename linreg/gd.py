@@ -17,16 +17,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from linreg._quadratic import Quadratic, Scaling
-from linreg._validation import as_1d, as_2d, check_float, check_int, check_same_length, readonly
+from linreg._validation import MAX_MAGNITUDE, as_1d, as_2d, check_float, check_int, check_same_length, peak, readonly
 
 MAX_ITERS = 1_000_000
 """The largest ``n_iters`` accepted."""
+
+MAX_LR = 1e3
+"""The largest learning rate accepted.
+
+The bias column alone gives the Hessian an eigenvalue ``lam_max >= 1``, so every rate
+above 2 diverges on any data: the cap rejects only meaningless rates. It keeps
+``lr * lam`` finite, since with data within MAX_MAGNITUDE, ``lam_max <= 1 + d * 1e300``,
+and ``1e3 * (1 + d * 1e300)`` stays below float64's 1.8e308 for any d below 1.8e5.
+"""
 
 GTOL = 1e-6
 """Without ``tol``, a run has converged when its gradient norm is below GTOL times the initial one."""
 
 EXPLODE_FACTOR = 1e10
 """A loss above EXPLODE_FACTOR times the initial loss counts as exploded."""
+
+MAX_LOSS = MAX_MAGNITUDE**2
+"""A loss above 1e300 (or above the initial loss, if that is larger) counts as exploded too.
+
+It keeps the residuals of the iterate a diverging run returns within about
+MAX_MAGNITUDE, so that its weights, its predictions and their metrics stay finite.
+It is also checked through logarithms, along each eigenvector, for runs on data so
+small that their loss underflows to zero while the weights blow up.
+"""
 
 N_CHECKPOINTS = 80
 """About this many log-spaced iterations keep their weights, for replaying the fit."""
@@ -105,16 +123,21 @@ def gradient_descent(X, y, *, lr, n_iters, w_init=None, standardize=False, tol=N
     Parameters
     ----------
     X : array-like of shape (m,) or (m, d)
+        Finite, within ±MAX_MAGNITUDE (1e150). With ``standardize``, each column
+        must span at least MIN_SPREAD (1e-150).
     y : array-like of shape (m,)
+        Finite, within ±MAX_MAGNITUDE.
     lr : float
-        Learning rate, > 0.
+        Learning rate, in (0, MAX_LR]; MAX_LR is 1e3.
     n_iters : int
         Number of updates, in [1, MAX_ITERS].
     w_init : array-like of shape (d + 1,), optional
-        Starting weights then bias, in the original units. Defaults to zeros.
+        Starting weights then bias, in the original units, within ±MAX_MAGNITUDE, and
+        such that the initial predictions ``X @ w + bias`` are too. Defaults to zeros.
     standardize : bool, default False
         Run GD on ``(X - mean) / std``. The result is reported in the original units.
     tol : float, optional
+        In (0, 1): the relative improvement of a non-negative loss never exceeds 1.
         Stop after the first update whose relative improvement in loss,
         ``(L_{k-1} - L_k) / L_{k-1}``, falls below ``tol``. Without it, all
         ``n_iters`` updates run and the run has converged when the gradient norm
@@ -125,8 +148,10 @@ def gradient_descent(X, y, *, lr, n_iters, w_init=None, standardize=False, tol=N
     FitResult
         A run that stops unconverged also emits a :class:`ConvergenceWarning`.
         When ``lr > 2 / lam_max`` the run is flagged ``diverged``; it stops before the
-        first iterate whose loss is non-finite or above EXPLODE_FACTOR times the
-        initial loss and keeps the last iterate before it.
+        first iterate whose loss is non-finite, above EXPLODE_FACTOR times the
+        initial loss or above MAX_LOSS, and keeps the last iterate before it.
+        Every number in it is finite; inputs the computation cannot represent raise
+        ``ValueError`` instead.
 
     Examples
     --------
@@ -139,22 +164,35 @@ def gradient_descent(X, y, *, lr, n_iters, w_init=None, standardize=False, tol=N
     X = as_2d("X", X)
     y = as_1d("y", y)
     check_same_length(X, y)
-    lr = check_float("lr", lr, low=0.0, low_open=True)
+    lr = check_lr(lr)
     n_iters = check_int("n_iters", n_iters, low=1, high=MAX_ITERS)
-    tol = None if tol is None else check_float("tol", tol, low=0.0, low_open=True)
+    tol = None if tol is None else check_float("tol", tol, low=0.0, high=1.0, low_open=True, high_open=True)
     scaling = Scaling.fit(X, standardize=bool(standardize))
-    theta0 = _initial_theta(w_init, X.shape[1], scaling)
+    theta0 = _initial_theta(w_init, X, scaling)
     quad = Quadratic.from_data(scaling.transform(X), y)
     run = _Run(quad, theta0, lr, n_iters, tol)
     return run.result(scaling, standardized=bool(standardize))
 
 
-def _initial_theta(w_init, d: int, scaling: Scaling) -> np.ndarray:
+def check_lr(lr) -> float:
+    """Return ``lr`` as a float in (0, MAX_LR], or raise."""
+    return check_float("lr", lr, low=0.0, low_open=True, high=MAX_LR)
+
+
+def _initial_theta(w_init, X: np.ndarray, scaling: Scaling) -> np.ndarray:
+    d = X.shape[1]
     if w_init is None:
         return np.zeros(d + 1)
     theta = as_1d("w_init", w_init)
     if theta.shape != (d + 1,):
         raise ValueError(f"w_init must have shape ({d + 1},): {d} weight(s) then the bias, got {theta.shape}")
+    with np.errstate(all="ignore"):
+        predictions = X @ theta[:-1] + theta[-1]
+    if not np.max(np.abs(predictions)) <= MAX_MAGNITUDE:
+        raise ValueError(
+            f"w_init must keep the initial predictions X @ w + bias within ±{MAX_MAGNITUDE:g}, "
+            f"so that the loss stays finite, got {peak(predictions):.3g}"
+        )
     return scaling.theta_to_scaled(theta)
 
 
@@ -164,9 +202,12 @@ class _Run:
     def __init__(self, quad: Quadratic, theta0: np.ndarray, lr: float, n_iters: int, tol):
         self.quad, self.theta0, self.lr, self.tol = quad, theta0, lr, tol
         lam = quad.eigenvalues
-        # The initial gradient in the eigenbasis; along eigenvector i, g_k = rho_i**k * g_0.
-        self.g0 = quad.eigenvectors.T @ (quad.A @ theta0 - quad.b)
-        step = lr * lam
+        with np.errstate(all="ignore"):
+            # The initial gradient in the eigenbasis; along eigenvector i, g_k = rho_i**k * g_0.
+            self.g0 = quad.eigenvectors.T @ (quad.A @ theta0 - quad.b)
+        if not np.all(np.isfinite(self.g0)):
+            raise ValueError("X, y and w_init are too large together: the initial gradient overflows float64")
+        step = contraction_steps(lam, lr)
         self.rho = 1.0 - step
         with np.errstate(divide="ignore"):
             # log1p keeps the precision of lr*lam in the slow directions, where rho is close to 1
@@ -181,10 +222,9 @@ class _Run:
         """L_0 .. L_K: the loss before each update and after the last."""
         k = np.arange(n_iters + 1, dtype=np.float64)
         lam = self.quad.eigenvalues
-        # Excess loss over the minimum along eigenvector i: lam_i * c_i**2 with c_i = g0_i / lam_i.
-        weight = np.divide(self.g0 * self.g0, lam, out=np.zeros_like(lam), where=lam > 0)
         excess = np.zeros(n_iters + 1)
         with np.errstate(all="ignore"):
+            weight = _excess_weights(self.g0, lam)
             for w_i, log_i in zip(weight, self.log_abs_rho, strict=True):
                 if w_i > 0:
                     excess += w_i * _exp_k(2.0 * log_i, k)
@@ -193,10 +233,13 @@ class _Run:
     def _stop(self, n_iters: int) -> tuple[int, str]:
         L = self.losses
         if self.unstable:
-            bad = ~np.isfinite(L) | (L > EXPLODE_FACTOR * L[0])
-            if bad.any():
-                return int(np.argmax(bad)) - 1, "exploded"
-            return n_iters, "unstable"
+            initial = float(L[0])  # Python floats: EXPLODE_FACTOR * initial may overflow to inf quietly
+            bad = ~np.isfinite(L) | (L > min(EXPLODE_FACTOR * initial, max(MAX_LOSS, initial)))
+            exploded = int(np.argmax(bad)) if bad.any() else n_iters + 1
+            runaway = self._first_runaway(n_iters)
+            if min(exploded, runaway) > n_iters:
+                return n_iters, "unstable"
+            return (exploded - 1, "exploded") if exploded <= runaway else (runaway - 1, "runaway")
         if self.tol is not None:
             with np.errstate(all="ignore"):
                 gain = (L[:-1] - L[1:]) / L[:-1]
@@ -205,6 +248,24 @@ class _Run:
                 return int(np.argmax(met)) + 1, "tol"
             return n_iters, "tol-unmet"
         return n_iters, "done"
+
+    def _first_runaway(self, n_iters: int) -> int:
+        """First iteration whose excess loss along some eigenvector exceeds MAX_LOSS (n_iters + 1 if none).
+
+        The same limit as the loss's, but through logarithms, which neither overflow nor
+        underflow: a diverging run on tiny data (y near 1e-200, say) has a loss that
+        underflows to zero while its weights and predictions blow up. The limit is the
+        initial excess instead, if that is larger.
+        """
+        lam = self.quad.eigenvalues
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.divide(self.g0, lam, out=np.zeros_like(lam), where=lam > 0)
+            log_excess = np.log(lam) + 2.0 * np.log(np.abs(c))  # log(lam * c**2)
+            log_limit = max(math.log(MAX_LOSS), float(np.max(log_excess)))
+            growing = (self.log_abs_rho > 0) & np.isfinite(log_excess)
+            # log_excess + 2k log|rho| > log_limit first holds at k = floor((log_limit - log_excess) / (2 log|rho|)) + 1
+            first = np.floor((log_limit - log_excess[growing]) / (2.0 * self.log_abs_rho[growing])) + 1
+        return int(min(np.min(first), n_iters + 1)) if first.size else n_iters + 1
 
     def powers(self, k) -> np.ndarray:
         """``rho**k`` for each iteration in ``k`` and each eigen-direction; shape (len(k), d + 1)."""
@@ -226,19 +287,41 @@ class _Run:
         with np.errstate(all="ignore"):
             shrunk = np.where(self.rho > 0, -np.expm1(k * self.log_abs_rho), 1.0 - powers)
             factor = np.where(lam > 0, shrunk / np.where(lam > 0, lam, 1.0), k * self.lr)
-        return self.theta0 - (factor * self.g0) @ self.quad.eigenvectors.T
+            move = factor * self.g0
+            if not np.all(np.isfinite(move)):
+                move = np.where(np.isfinite(move), move, self._move_by_logs(k))
+            return self.theta0 - move @ self.quad.eigenvectors.T
+
+    def _move_by_logs(self, k: np.ndarray) -> np.ndarray:
+        """``(1 - rho**k) * c`` with ``c = g0 / lam``, the move along each eigenvector, through logarithms.
+
+        In a diverging run ``rho**k`` can overflow while the move itself, ``c * rho**k``
+        with a tiny ``c``, is still finite: the runaway stop keeps ``lam * (c * rho**k)**2``
+        within MAX_LOSS.
+        """
+        lam = self.quad.eigenvalues
+        c = np.divide(self.g0, lam, out=np.zeros_like(lam), where=lam > 0)
+        sign = np.sign(c) * np.where(np.signbit(self.rho) & (k % 2 == 1), -1.0, 1.0)
+        return c - sign * np.exp(np.log(np.abs(c)) + k * self.log_abs_rho)
 
     def gradient_ratio(self) -> float:
-        """Gradient norm after the last update over the initial one."""
-        g0 = np.linalg.norm(self.g0)
-        gk = np.linalg.norm(self.g0 * self.powers(self.n_iter)[0])
-        return float(gk / g0) if g0 > 0 else 0.0
+        """Gradient norm after the last update over the initial one.
+
+        The gradient is divided by a power of two first, which is exact, so that its
+        squares cannot overflow.
+        """
+        g0 = self.g0 / _power_of_two_near(self.g0)
+        norm0 = np.linalg.norm(g0)
+        gk = np.linalg.norm(g0 * self.powers(self.n_iter)[0])
+        return float(gk / norm0) if norm0 > 0 else 0.0
 
     def result(self, scaling: Scaling, *, standardized: bool) -> FitResult:
         if self.n_iter < 0:
             raise ValueError("the initial loss is not finite: X and y are too large for float64; rescale them")
         iters = _checkpoints(self.n_iter)
         thetas = scaling.theta_to_original(self.theta_at(iters))
+        if not (np.all(np.isfinite(thetas)) and np.all(np.isfinite(self.losses[: self.n_iter + 1]))):
+            raise ValueError("X, y and w_init are too large together: the fit overflows float64; rescale them")
         status, reason = self._verdict()
         converged = status in ("converged", "tol")
         if not converged:
@@ -285,8 +368,15 @@ class _Run:
 
     def _slowness(self) -> str:
         rate = contraction(self.quad.eigenvalues, self.lr)
+        if rate >= 1.0 and self.lr < self.max_stable_lr:
+            return (
+                f"lr={self.lr:g} is so far below the stable bound 2/λ_max={self.max_stable_lr:.3g} that the slowest "
+                "direction shrinks by less than float64 resolves per step; a larger lr will help"
+            )
         if rate >= 1.0:
-            return f"lr={self.lr:g} sits on the stable bound 2/lam_max={self.max_stable_lr:.3g}, so GD cannot converge"
+            return f"lr={self.lr:g} sits on the stable bound 2/λ_max={self.max_stable_lr:.3g}, so GD cannot converge"
+        if rate == 0.0:
+            return f"lr={self.lr:g} reaches the minimum in one step, so more iterations will help"
         per_efold = -1.0 / math.log(rate)
         return (
             f"the slowest direction shrinks by a factor {rate:.6f} per step "
@@ -295,13 +385,15 @@ class _Run:
         )
 
     def _divergence_reason(self) -> str:
-        where = (
-            f"the loss exploded at iteration {self.n_iter + 1:,}, so the run stopped after {self.n_iter:,}"
-            if self.kind == "exploded"
-            else f"the loss grows with every step (ran {self.n_iter:,})"
-        )
+        where = {
+            "exploded": f"the loss exploded at iteration {self.n_iter + 1:,}, so the run stopped after {self.n_iter:,}",
+            "runaway": (
+                f"the loss passed {MAX_LOSS:g} at iteration {self.n_iter + 1:,}, so the run stopped after "
+                f"{self.n_iter:,}"
+            ),
+        }.get(self.kind, f"the loss grows with every step (ran {self.n_iter:,})")
         return (
-            f"diverged: lr={self.lr:g} is not below the stable bound 2/lam_max={self.max_stable_lr:.3g}; "
+            f"diverged: lr={self.lr:g} is not below the stable bound 2/λ_max={self.max_stable_lr:.3g}; "
             f"{where}. Try lr={suggest_lr(self.quad):.2g} or smaller, or standardize x"
         )
 
@@ -309,7 +401,16 @@ class _Run:
 def contraction(eigenvalues: np.ndarray, lr: float) -> float:
     """Factor ``max |1 - lr * lam|`` over the positive eigenvalues: how the slowest error shrinks per step."""
     lam = eigenvalues[eigenvalues > 0]
-    return float(np.max(np.abs(1.0 - lr * lam))) if lam.size else 0.0
+    return float(np.max(np.abs(1.0 - contraction_steps(lam, lr)))) if lam.size else 0.0
+
+
+def contraction_steps(eigenvalues: np.ndarray, lr: float) -> np.ndarray:
+    """``lr * lam`` for each eigenvalue, or ``ValueError`` naming lr if a product overflows float64."""
+    with np.errstate(over="ignore"):
+        step = lr * eigenvalues
+    if not np.all(np.isfinite(step)):
+        raise ValueError(f"lr={lr!r} times the largest eigenvalue {float(np.max(eigenvalues)):.3g} overflows float64")
+    return step
 
 
 def suggest_lr(quad: Quadratic) -> float:
@@ -320,6 +421,23 @@ def suggest_lr(quad: Quadratic) -> float:
     best = 2.0 / (nonzero[0] + nonzero[-1])
     scale = 10.0 ** (math.floor(math.log10(best)) - 1)
     return math.floor(best / scale) * scale
+
+
+def _excess_weights(g0: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Excess loss over the minimum along each eigenvector: ``lam_i * c_i**2`` with ``c_i = g0_i / lam_i``.
+
+    Computed as ``g0_i**2 / lam_i``; where ``g0_i**2`` overflows, as ``g0_i * c_i``,
+    which is finite whenever the initial loss is.
+    """
+    weight = np.divide(g0 * g0, lam, out=np.zeros_like(lam), where=lam > 0)
+    safe = np.divide(g0, lam, out=np.zeros_like(lam), where=lam > 0) * g0
+    return np.where(np.isfinite(weight), weight, safe)
+
+
+def _power_of_two_near(values: np.ndarray) -> float:
+    """A power of two within a factor 2 below ``max |values|`` (1.0 for zeros): dividing by it is exact."""
+    top = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    return math.ldexp(1.0, math.frexp(top)[1] - 1) if top > 0 else 1.0
 
 
 def _exp_k(log_base, k: np.ndarray) -> np.ndarray:

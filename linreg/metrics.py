@@ -1,4 +1,9 @@
-"""Regression metrics with scikit-learn's semantics (``*_error``: lower is better; ``*_score``: higher)."""
+"""Regression metrics with scikit-learn's semantics (``*_error``: lower is better; ``*_score``: higher).
+
+They accept any finite values. Where squares or sums of the residuals would overflow
+float64, they are computed on values divided by a power of two (which is exact) and
+scaled back; a metric whose value itself exceeds float64 raises ``ValueError``.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +27,8 @@ def mean_squared_error(y_true, y_pred) -> float:
     >>> mean_squared_error([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
     0.375
     """
-    r = _residuals(y_true, y_pred)
-    return float(np.mean(r * r))
+    r, scale = _residuals(y_true, y_pred)
+    return _unscaled("mean_squared_error", float(np.mean(r * r)), scale, 2)
 
 
 def root_mean_squared_error(y_true, y_pred) -> float:
@@ -34,7 +39,8 @@ def root_mean_squared_error(y_true, y_pred) -> float:
     >>> root_mean_squared_error([0.0, 0.0], [3.0, -3.0])
     3.0
     """
-    return math.sqrt(mean_squared_error(y_true, y_pred))
+    r, scale = _residuals(y_true, y_pred)
+    return _unscaled("root_mean_squared_error", math.sqrt(float(np.mean(r * r))), scale, 1)
 
 
 def mean_absolute_error(y_true, y_pred) -> float:
@@ -45,7 +51,8 @@ def mean_absolute_error(y_true, y_pred) -> float:
     >>> mean_absolute_error([3.0, -0.5, 2.0, 7.0], [2.5, 0.0, 2.0, 8.0])
     0.5
     """
-    return float(np.mean(np.abs(_residuals(y_true, y_pred))))
+    r, scale = _residuals(y_true, y_pred)
+    return _unscaled("mean_absolute_error", float(np.mean(np.abs(r))), scale, 1)
 
 
 def r2_score(y_true, y_pred, *, force_finite: bool = True) -> float:
@@ -63,18 +70,28 @@ def r2_score(y_true, y_pred, *, force_finite: bool = True) -> float:
     >>> r2_score([1.0, 1.0], [1.0, 2.0])
     0.0
     """
-    r = _residuals(y_true, y_pred)
-    y_true = np.asarray(y_true, dtype=np.float64)
+    r, res_scale = _residuals(y_true, y_pred)
+    y_true = as_1d("y_true", y_true, limit=None)
     if y_true.shape[0] < 2:
         warnings.warn("R^2 score is not well-defined with less than two samples.", UndefinedMetricWarning, stacklevel=2)
         return float("nan")
+    tot_scale = _power_of_two_scale(y_true)
+    y_true = y_true / tot_scale
     ss_res = float(np.sum(r * r))
     ss_tot = float(np.sum((y_true - y_true.mean()) ** 2))
     if ss_tot == 0.0:
         if force_finite:
             return 1.0 if ss_res == 0.0 else 0.0
         return float("nan") if ss_res == 0.0 else -math.inf
-    return 1.0 - ss_res / ss_tot
+    # ss_res and ss_tot were computed on values divided by res_scale and tot_scale.
+    factor = res_scale / tot_scale
+    ratio = ss_res / ss_tot * factor * factor  # Python floats: an overflow gives inf, not an exception
+    if not math.isfinite(ratio):
+        raise ValueError(
+            "y_pred must be close enough to y_true for R² to be representable: "
+            "the residual sum of squares over the total sum of squares overflows float64"
+        )
+    return 1.0 - ratio
 
 
 mse = mean_squared_error
@@ -82,8 +99,37 @@ rmse = root_mean_squared_error
 mae = mean_absolute_error
 
 
-def _residuals(y_true, y_pred) -> np.ndarray:
-    y_true = as_1d("y_true", y_true)
-    y_pred = as_1d("y_pred", y_pred)
+SAFE_MAGNITUDE = 2.0**400
+"""Values within ±SAFE_MAGNITUDE (about 2.6e120) are used as they are: sums of squares of their
+differences stay far from overflow for any length. Larger values are divided by a power of two."""
+
+
+def _residuals(y_true, y_pred) -> tuple[np.ndarray, float]:
+    """``(y_true - y_pred) / scale`` and ``scale``: a power of two, 1.0 unless a value exceeds SAFE_MAGNITUDE."""
+    y_true = as_1d("y_true", y_true, limit=None)
+    y_pred = as_1d("y_pred", y_pred, limit=None)
     check_same_length(y_true, y_pred, ("y_true", "y_pred"))
-    return y_true - y_pred
+    scale = max(_power_of_two_scale(y_true), _power_of_two_scale(y_pred))
+    if scale == 1.0:
+        return y_true - y_pred, scale
+    return y_true / scale - y_pred / scale, scale
+
+
+def _power_of_two_scale(values: np.ndarray) -> float:
+    """1.0 if every value is within ±SAFE_MAGNITUDE, else a power of two within a factor 2 below ``max |values|``."""
+    top = float(np.max(np.abs(values)))
+    return math.ldexp(1.0, math.frexp(top)[1] - 1) if top > SAFE_MAGNITUDE else 1.0
+
+
+def _unscaled(metric: str, value: float, scale: float, power: int) -> float:
+    """``value * scale**power``, or ``ValueError`` if that overflows float64."""
+    if scale == 1.0:
+        return value
+    out = value
+    for _ in range(power):
+        out *= scale  # Python floats: an overflow gives inf, not an exception
+    if not math.isfinite(out):
+        raise ValueError(
+            f"{metric} is too large for float64: y_true and y_pred differ by up to about {scale:.3g}; rescale them"
+        )
+    return out

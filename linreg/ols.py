@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg._validation import as_1d, as_2d, check_same_length, readonly
+from linreg._validation import as_1d, as_2d, check_float, check_same_length, peak, readonly
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ def ols(X, y) -> OLSResult:
     Parameters
     ----------
     X : array-like of shape (m,) or (m, d)
+        Finite, within ±MAX_MAGNITUDE (1e150).
     y : array-like of shape (m,)
+        Finite, within ±MAX_MAGNITUDE.
 
     Examples
     --------
@@ -42,13 +44,32 @@ def ols(X, y) -> OLSResult:
     check_same_length(X, y)
     Xa = np.column_stack([X, np.ones(X.shape[0])])
     theta, _, rank, _ = np.linalg.lstsq(Xa, y, rcond=None)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError("X and y are too large for float64 together: the least-squares solution overflows")
     return OLSResult(weights=readonly(theta[:-1]), bias=float(theta[-1]), rank=int(rank))
 
 
 def predict(X, weights, bias: float) -> np.ndarray:
-    """Return ``X @ weights + bias`` for X of shape (m,) or (m, d)."""
+    """Return ``X @ weights + bias`` for X of shape (m,) or (m, d).
+
+    ``X`` must be finite and within ±MAX_MAGNITUDE (1e150); ``weights`` and ``bias``
+    finite, of any size that keeps the predictions finite.
+
+    Examples
+    --------
+    >>> predict([0.0, 2.0], [3.0], 1.0)
+    array([1., 7.])
+    """
     X = as_2d("X", X)
-    weights = as_1d("weights", weights)
+    weights = as_1d("weights", weights, limit=None)
+    bias = check_float("bias", bias.item() if isinstance(bias, np.ndarray) and bias.ndim == 0 else bias)
     if weights.shape[0] != X.shape[1]:
         raise ValueError(f"weights must have {X.shape[1]} entries to match X, got {weights.shape[0]}")
-    return X @ weights + float(bias)
+    with np.errstate(all="ignore"):
+        out = X @ weights + bias
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"weights must keep X @ weights + bias finite in float64, got weights up to {peak(weights):.3g} "
+            f"for X up to {peak(X):.3g}"
+        )
+    return out

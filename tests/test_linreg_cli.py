@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from linreg.__main__ import join_negative_values, main, with_flags
+
 JSON_KEYS = {
     "w_1", "w_2", "r2_test", "mse_test", "mse_train", "n_iter", "converged", "diverged", "stop_reason",
     "ols_w_1", "ols_w_2", "max_stable_lr", "condition_number", "seconds",
@@ -58,10 +60,10 @@ def test_divergence_is_reported_not_raised():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--lr", "-1"], "error: lr must be > 0.0, got -1.0"),
-        (["--n", "1"], "error: n must be >= 2, got 1"),
+        (["--lr", "-1"], "error: --lr must be > 0.0, got -1.0"),
+        (["--n", "1"], "error: --n must be >= 2, got 1"),
         (["--train-ratio", "0.01", "--n", "10"], "error: the train split must not be empty"),
-        (["--n-iters", "2000000"], "error: n_iters must be <= 1,000,000"),
+        (["--n-iters", "2000000"], "error: --n-iters must be <= 1,000,000"),
     ],
 )
 def test_bad_values_exit_2_with_the_library_message(args, message):
@@ -76,3 +78,80 @@ def test_bad_flags_give_the_usage_error(args):
     out = run(*args)
     assert out.returncode == 2
     assert "usage: python -m linreg" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # argparse alone would take these negative numbers for options ("expected one argument")
+        (["--lr", "-1e-3"], "error: --lr must be > 0.0, got -0.001\n"),
+        (["--lr", "-1E3"], "error: --lr must be > 0.0, got -1000.0\n"),
+        (["--lr", "-.5"], "error: --lr must be > 0.0, got -0.5\n"),
+        (["--lr", "-inf"], "error: --lr must be finite, got -inf\n"),
+        (["--lr", "-nan"], "error: --lr must be finite, got nan\n"),
+        (["--x-min", "-inf"], "error: --x-min must be finite, got -inf\n"),
+        (["--n", "-5"], "error: --n must be >= 2, got -5\n"),
+        (["--noise", "-1e-3"], "error: --noise must be >= 0.0, got -0.001\n"),
+        # limits of float64, named by the flag the user gave
+        (["--noise", "1e308"], "error: --noise must be <= 1e+150, got 1e+308\n"),
+        (["--slope", "1e308"], "error: --slope must be <= 1e+150, got 1e+308\n"),
+        (["--x-min", "-1e308", "--x-max", "1e308"], "error: --x-min must be >= -1e+150, got -1e+308\n"),
+        (["--lr", "1e308"], "error: --lr must be <= 1000.0, got 1e+308\n"),
+        (["--x-min", "0", "--x-max", "1e-300"], "error: --x-max - --x-min must be >= 1e-150, got 1e-300\n"),
+        (
+            ["--slope", "1e150", "--x-max", "1e10"],
+            "|--slope| * max(|--x-min|, |--x-max|) + |--intercept| + 10 * --noise",
+        ),
+        (["--noise", "1e150"], "10 * --noise must be <= 1e+150"),
+        (["--x-min", "5", "--x-max", "5"], "error: --x-min must be < --x-max, got --x-min=5.0, --x-max=5.0\n"),
+        (["--tol", "2"], "error: --tol must be < 1.0, got 2.0\n"),
+        (["--seed", str(10**40)], "error: --seed must be <= 4,294,967,295, got an integer of 41 digits\n"),
+        (
+            ["--train-ratio", "0.01", "--n", "10"],
+            "error: the train split must not be empty: --n=10 with --train-ratio=0.01",
+        ),
+    ],
+)
+def test_main_names_the_flag_and_the_rule(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m linreg: error: ")
+    assert message in err
+    assert "usage:" not in err  # the library's message, not argparse's
+
+
+def test_negative_numbers_in_scientific_notation_are_values(capsys):
+    assert main(["--json", "--x-min", "-1e3", "--x-max", "-1E1", "--lr", "1e-7", "--n-iters", "10"]) == 0
+    params = json.loads(capsys.readouterr().out)["params"]
+    assert (params["x_min"], params["x_max"], params["lr"]) == (-1000.0, -10.0, 1e-7)
+
+
+@pytest.mark.parametrize(
+    ("argv", "joined"),
+    [
+        (["--lr", "-1e-3", "--n", "5"], ["--lr=-1e-3", "--n", "5"]),
+        (["--x-min=-1e3"], ["--x-min=-1e3"]),
+        (["--lr", "-h"], ["--lr", "-h"]),  # not a number: argparse reports it
+        (["--lr", "5"], ["--lr", "5"]),
+        (["--", "--lr", "-1"], ["--", "--lr", "-1"]),
+        (["--lr"], ["--lr"]),
+    ],
+)
+def test_join_negative_values(argv, joined):
+    assert join_negative_values(argv) == joined
+
+
+def test_with_flags_replaces_whole_parameter_names_only():
+    assert with_flags("n=10, n_iters=5, x_min < x_max, standardized, noise") == (
+        "--n=10, --n-iters=5, --x-min < --x-max, standardized, --noise"
+    )
+
+
+@pytest.mark.parametrize("args", [["--lr", "-h"], ["--json", "-1e3"]])
+def test_what_is_not_a_value_still_gives_the_usage_error(capsys, args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert "usage: python -m linreg" in capsys.readouterr().err

@@ -166,7 +166,7 @@ class TestDivergence:
         for arr in (fit.loss_history, fit.weights, fit.checkpoint_weights, fit.checkpoint_bias, fit.checkpoint_loss):
             assert np.all(np.isfinite(arr))
         assert np.isfinite(fit.final_loss) and np.isfinite(fit.bias)
-        assert "stable bound 2/lam_max=0.000622" in fit.stop_reason
+        assert "stable bound 2/λ_max=0.000622" in fit.stop_reason
         assert "Try lr=0.00062" in fit.stop_reason
 
     def test_loss_grows_before_it_is_cut(self):
