@@ -35,8 +35,9 @@ MARKER_NAME = "Current iteration"
 # contrast against both the light (white) and the dark (#0e1117) background.
 COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#d95f02"}
 BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}
-# Legends sit above the plot area, under the title, so that they never cover data.
-LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)"}
+# Legends sit under the whole figure, so that they never cover data, nor the title when they wrap on a phone;
+# Plotly grows the bottom margin to fit them.
+LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -220,7 +221,7 @@ def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
                 x=compact(it),
                 y=compact(mse),
                 mode="lines+markers",
-                name=f"{LOSS_NAME}: ×{grew:.1e} in {len(mse) - 1:,} updates",
+                name=f"{LOSS_NAME}: ×{grew:.1e} in {len(mse) - 1:,} update{'s' if len(mse) > 2 else ''}",
                 line={"color": COLORS[GD_NAME]},
                 hovertemplate="iteration %{x:,.0f}<br>MSE %{y:.3g}<extra></extra>",
             ),
@@ -234,6 +235,8 @@ def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
     fig.update_layout(title="Training loss: gradient descent diverged", legend=LEGEND, xaxis={"title": "iteration"})
     fig.update_yaxes(title="MSE")
     _set_axis(fig, "x", "log" if stop > 100 else "linear", it)
+    if stop <= 100:
+        fig.update_xaxes(dtick=max(1, round(stop / 10)), tick0=1)  # whole iterations only
     _set_axis(fig, "y", "log", np.concatenate([mse, [ols_mse]]))
     return fig
 
@@ -324,8 +327,8 @@ def replay_figure(exp: Experiment) -> go.Figure:
         title="Replay: gradient descent, checkpoint by checkpoint",
         updatemenus=[_play_buttons()],
         sliders=[_scrubber(names)],
-        legend=LEGEND | {"y": 1.08},
-        margin={"b": 120, "t": 110},
+        legend=LEGEND,
+        margin={"b": 150},
     )
     return fig
 

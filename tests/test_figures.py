@@ -203,7 +203,7 @@ def test_legends_sit_outside_the_plot_area(article, figure):
     }[figure]()
     legend = fig.layout.legend
     assert fig.layout.showlegend is not False
-    assert legend.orientation == "h" and legend.y >= 1 and legend.yanchor == "bottom"
+    assert legend.orientation == "h" and legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
 
 
 def _luminance(hex_colour: str) -> float:
