@@ -252,8 +252,12 @@ def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
     if kind != "log" or values.size == 0:
         update(type=kind, **where)
         return
-    ticks = log_ticks(float(values.min()), float(values.max()))
-    update(type="log", tickvals=ticks, ticktext=[tick_text(t) for t in ticks], **where)
+    lo, hi = float(values.min()), float(values.max())
+    ticks = log_ticks(lo, hi)
+    # A little room past the data, so that a decade tick at the very end (10⁵ iterations) keeps its label.
+    pad = 0.02 * max(math.log10(hi / lo), 1.0)
+    span = [math.log10(lo) - pad, math.log10(hi) + pad]
+    update(type="log", tickvals=ticks, ticktext=[tick_text(t) for t in ticks], range=span, **where)
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> list[float]:
