@@ -32,12 +32,14 @@ EXCESS_NAME = "Training MSE − OLS minimum"
 MARKER_NAME = "Current iteration"
 
 # Every colour has a relative luminance between 0.12 and 0.30, which keeps at least 3:1
-# contrast against both the light (white) and the dark (#0e1117) background.
+# contrast against both the light and the dark background.
 COLORS = {GD_NAME: "#d62728", OLS_NAME: "#2ca02c", TRUE_NAME: "#7f7f7f", TEST_NAME: "#1f77b4", TRAIN_NAME: "#d95f02"}
-BACKGROUNDS = {"light": "#ffffff", "dark": "#0e1117"}
+BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}  # Streamlit 1.67's page backgrounds
 # Legends sit under the whole figure, so that they never cover data, nor the title when they wrap on a phone;
 # Plotly grows the bottom margin to fit them.
 LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"}
+# The title needs about 60 px; Plotly's default top margin of 100 px left an empty band.
+MARGIN = {"t": 60}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -111,20 +113,19 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
         line(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
     ]
     fig = go.Figure(traces)
-    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend=LEGEND)
+    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend=LEGEND, margin=MARGIN)
     # Frame the data, not the lines: a diverged GD line would otherwise squash the points flat.
     y_range = _padded_range(np.concatenate([s.y_test, s.y_train if show_train else []]))
     fig.update_yaxes(range=y_range)
     w, b = float(exp.fit.weights[0]), exp.fit.bias
     if _visible_share(w, b, x_range, y_range) < 0.05:
         fig.add_annotation(
-            text=f"The gradient-descent line is off the chart: y = {w:.3g}x + {b:.3g}",
+            text=f"The gradient-descent line runs off the chart:<br>y = {w:.3g}x + {b:.3g}",
             xref="paper",
             yref="paper",
             x=0.5,
             y=0.02,
             showarrow=False,
-            font={"color": COLORS[GD_NAME]},
         )
     return fig
 
@@ -203,42 +204,65 @@ def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, exces
         fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
         fig.update_layout(title="Training loss", yaxis={"title": "MSE"})
         y_type = axis
-    fig.update_layout(xaxis={"title": "iteration"}, hovermode="x", legend=LEGEND)
+    fig.update_layout(xaxis={"title": "iteration"}, hovermode="x", legend=LEGEND, margin=MARGIN)
     _set_axis(fig, "x", axis, fig.data[0].x)
     _set_axis(fig, "y", y_type, np.concatenate([t.y for t in fig.data]))
     return fig
 
 
 def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
-    """Every loss of a diverged run, the one after its last update included, and where it stopped."""
+    """Every loss of a diverged run against the updates done, the one after the last update included.
+
+    The x axis is linear: an exponential blow-up is then a straight line on the log y axis.
+    """
     mse = np.append(fit.loss_history, fit.final_loss)
-    it, mse = finite_xy(np.arange(1, len(mse) + 1), mse)
+    done, mse = finite_xy(np.arange(len(mse)), mse)
     grew = mse[-1] / mse[0] if len(mse) > 1 and mse[0] > 0 else 1.0
-    stop = float(it[-1])
+    updates = f"{fit.n_iter:,} update{'' if fit.n_iter == 1 else 's'}"
     fig = go.Figure(
         [
             go.Scatter(
-                x=compact(it),
+                x=compact(done),
                 y=compact(mse),
                 mode="lines+markers",
-                name=f"{LOSS_NAME}: ×{grew:.1e} in {len(mse) - 1:,} update{'s' if len(mse) > 2 else ''}",
+                name=f"{LOSS_NAME}: ×{grew:.1e} in {updates}",
                 line={"color": COLORS[GD_NAME]},
-                hovertemplate="iteration %{x:,.0f}<br>MSE %{y:.3g}<extra></extra>",
+                hovertemplate="after %{x:,.0f} updates<br>MSE %{y:.3g}<extra></extra>",
             ),
-            minimum_trace(fit, ols_mse),
+            _floor_trace(float(done[-1]), ols_mse),
         ]
     )
-    fig.add_vline(x=stop, line={"color": COLORS[GD_NAME], "dash": "dot"})
+    fig.add_vline(x=float(done[-1]), line={"color": COLORS[GD_NAME], "dash": "dot"})
     fig.add_annotation(
-        x=stop, y=1, yref="paper", text=f"stopped after {fit.n_iter:,}", showarrow=False, xanchor="right", yanchor="top"
+        x=float(done[-1]),
+        y=1,
+        yref="paper",
+        text=f"stopped after {updates} ",
+        showarrow=False,
+        xanchor="right",
+        yanchor="top",
+        xshift=-6,
     )
-    fig.update_layout(title="Training loss: gradient descent diverged", legend=LEGEND, xaxis={"title": "iteration"})
+    fig.update_layout(
+        title="Training loss: gradient descent diverged", legend=LEGEND, xaxis={"title": "updates done"}, margin=MARGIN
+    )
     fig.update_yaxes(title="MSE")
-    _set_axis(fig, "x", "log" if stop > 100 else "linear", it)
-    if stop <= 100:
-        fig.update_xaxes(dtick=max(1, round(stop / 10)), tick0=1)  # whole iterations only
+    if fit.n_iter <= 10:
+        fig.update_xaxes(dtick=1, tick0=0)  # whole updates only
     _set_axis(fig, "y", "log", np.concatenate([mse, [ols_mse]]))
     return fig
+
+
+def _floor_trace(last: float, ols_mse: float) -> go.Scatter:
+    xs, ys = finite_xy([0.0, max(last, 1.0)], [ols_mse, ols_mse])
+    return go.Scatter(
+        x=compact(xs),
+        y=compact(ys),
+        mode="lines",
+        name=f"{MIN_NAME}: {ols_mse:.6g}",
+        line={"color": COLORS[OLS_NAME], "dash": "dash"},
+        hovertemplate="OLS minimum %{y:.6g}<extra></extra>",
+    )
 
 
 def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
@@ -257,7 +281,7 @@ def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
     # A little room past the data, so that a decade tick at the very end (10⁵ iterations) keeps its label.
     pad = 0.02 * max(math.log10(hi / lo), 1.0)
     span = [math.log10(lo) - pad, math.log10(hi) + pad]
-    update(type="log", tickvals=ticks, ticktext=[tick_text(t) for t in ticks], range=span, **where)
+    update(type="log", tickvals=ticks, ticktext=tick_labels(ticks), range=span, **where)
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> list[float]:
@@ -280,16 +304,22 @@ def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> list[float]:
     return inside if len(inside) >= 2 else ticks[:: max(1, len(ticks) // max_ticks)]
 
 
-def tick_text(value: float) -> str:
-    """A tick label: plain from 0.001 to 10,000, else a power of ten (2×10⁵) with no SI letters.
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels in one style per axis: plain when every tick lies from 0.001 to 99,999, else powers of ten.
 
     Examples
     --------
-    >>> [tick_text(v) for v in (0.01, 1, 2000, 1e5, 2e-7)]
-    ['0.01', '1', '2000', '10⁵', '2×10⁻⁷']
+    >>> tick_labels([1, 10, 100, 1000, 10_000])
+    ['1', '10', '100', '1000', '10000']
+    >>> tick_labels([1e4, 1e6, 1e8, 2e-7])
+    ['10⁴', '10⁶', '10⁸', '2×10⁻⁷']
     """
-    if 1e-3 <= value < 1e5:
-        return f"{value:g}"
+    if all(1e-3 <= t < 1e5 for t in ticks):
+        return [f"{t:g}" for t in ticks]
+    return [_power(t) for t in ticks]
+
+
+def _power(value: float) -> str:
     exponent = math.floor(math.log10(value) + 1e-9)
     mantissa = round(value / 10.0**exponent)
     power = "10" + str(exponent).translate(_SUPERSCRIPT)
@@ -332,7 +362,7 @@ def replay_figure(exp: Experiment) -> go.Figure:
         updatemenus=[_play_buttons()],
         sliders=[_scrubber(names)],
         legend=LEGEND,
-        margin={"b": 150},
+        margin=MARGIN | {"b": 150},
     )
     return fig
 

@@ -7,6 +7,7 @@ The experiment's defaults come from :class:`linreg.ExperimentParams`, their sing
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -117,6 +118,8 @@ _SUFFIX = {"k": 1e3, "m": 1e6}
 def _parse_number(raw: str, *, integer: bool) -> float | int:
     """A number as a URL may write it: ``0.0005``, ``5.0e-04``, ``100000``, ``100,000`` or ``100k``."""
     text = raw.strip().lower().replace(",", "").replace("_", "")
+    # In a query string "+" means a space: a pasted 1.0e+00 arrives as "1.0e 00".
+    text = re.sub(r"e\s+(\d)", r"e+\1", text)
     scale = _SUFFIX.get(text[-1:], 1.0)
     try:
         value = float(text[:-1] if scale != 1.0 else text) * scale

@@ -177,7 +177,8 @@ def test_theory_page_links_to_standardized_playground(app):
     at = app()
     at.switch_page("app_pages/theory.py").run()
     assert metric(at, "Condition number κ") == "12,468"
-    assert metric(at, "Stable below") == "6.22e-04"
+    assert metric(at, "Stable below") == "0.0006223"
+    assert metric(at, "Fastest rate") == "0.0006222"  # told apart
     link = at.get("page_link")[0].proto
     assert "standardize=true" in link.query_string
 

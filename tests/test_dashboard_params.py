@@ -48,6 +48,11 @@ def test_counts_read_as_the_slider_writes_them_or_as_plain_numbers(raw, expected
     assert P.format_value("n", expected) == P.format_count(expected)
 
 
+def test_a_pasted_plus_sign_that_arrives_as_a_space_still_reads():
+    # "?lr=1.0e+00" typed into the address bar reaches the app as "1.0e 00".
+    assert P.parse_query({"lr": "1.0e 00"}) == ({"lr": 1.0}, [])
+
+
 def test_url_values_are_written_as_the_bound_widgets_write_them():
     # Streamlit writes a bound slider's 25.0 as "25", a select slider's option as its label.
     assert P.to_query(P.DEFAULTS | {"noise": 30.0, "slope": 2.5, "lr": 3e-4, "n_iters": 1_000_000, "tol": 1e-6}) == {

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from google.protobuf.message import DecodeError
@@ -161,3 +162,39 @@ class App:
 def app(page: Page, app_url: str) -> App:
     """The app in a fresh tab; call ``app.open(...)`` first."""
     return App(page, app_url)
+
+
+# Added for the live tests: generic helpers that leave everything above unchanged.
+
+IDLE_SELECTOR = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+
+
+def current_url(page: Page) -> str:
+    """The address bar as it is now: Streamlit rewrites it with ``history.replaceState``, which ``page.url`` misses."""
+    return page.evaluate("location.href")
+
+
+def current_query(page: Page) -> dict[str, list[str]]:
+    """The query parameters of :func:`current_url`."""
+    return parse_qs(urlparse(current_url(page)).query)
+
+
+def settle(page: Page, condition: str, arg: object = None, what: str = "the expected state") -> object:
+    """Wait until the app is idle, shows nothing stale and the JavaScript ``condition(arg)`` holds, all at once.
+
+    After fast key presses several runs are cut short, and the last run to finish may not be the one that
+    had the final widget values. Only what the page shows can tell, so wait for that together with the idle
+    app. Returns the condition's value; fails with ``what`` and the URL when it never holds.
+    """
+    check = f"""([arg]) => {{
+      if (!document.querySelector("{IDLE_SELECTOR}")) return false;
+      if (document.querySelector("[data-testid='stSkeleton'], [data-stale='true']")) return false;
+      return (({condition})(arg)) || false;
+    }}"""
+    try:
+        value = page.wait_for_function(check, arg=[arg]).json_value()
+    except PlaywrightTimeoutError:
+        pytest.fail(f"the app never settled on {what} within {TIMEOUT_MS / 1000:.0f} s at {current_url(page)}")
+    # Two animation frames: what the run sent has been rendered and painted.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return value

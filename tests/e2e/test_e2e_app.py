@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
+
+from e2e.conftest import current_query
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +78,15 @@ def control_value(page: Page, label: str) -> str:
 
 
 def query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlparse(page.url).query)
+    # Streamlit rewrites the URL with history.replaceState, which page.url can miss.
+    return current_query(page)
+
+
+def open_tab(app, name: str) -> None:
+    """Click the tab ``name``: only the open tab's content is built, so this reruns the page."""
+    tab = app.page.get_by_role("tab", name=name)
+    app.rerun(tab.click)
+    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 def expect_no_errors(page: Page) -> None:
@@ -117,11 +126,13 @@ def test_playground_opens_with_the_article_numbers(app) -> None:
     expect_no_errors(page)
     expect(page.locator("h1")).to_contain_text("Linear regression by gradient descent")
     expect(metric_value(page, "Test R²")).to_have_text("0.95")
+    fit_chart_points(page)
+    save_full_page_screenshot(page, SCREENSHOT)
+    # The parameters table is in the Numbers tab.
+    open_tab(app, "Numbers")
     gd = table_row(page, "Gradient descent")
     expect(gd).to_contain_text("3.48")
     expect(gd).to_contain_text("9.57")
-    fit_chart_points(page)
-    save_full_page_screenshot(page, SCREENSHOT)
 
 
 def test_keyboard_on_the_noise_control_redraws_the_chart(app) -> None:
@@ -154,10 +165,11 @@ def test_a_shared_url_opens_with_its_settings(app) -> None:
     assert float(control_value(page, "True intercept")) == -5
     assert float(control_value(page, "Train ratio")) == 0.5
     assert float(control_value(page, "Learning rate")) == 3e-4
+    expect(metric_value(page, "Test R²")).not_to_have_text("0.95")
+    open_tab(app, "Numbers")
     true_line = table_row(page, "True line")
     expect(true_line).to_contain_text("2.00")
     expect(true_line).to_contain_text("-5.00")
-    expect(metric_value(page, "Test R²")).not_to_have_text("0.95")
     # The settings stay in the address bar, so the link can be shared again.
     assert query(page)["seed"] == ["7"]
 
@@ -205,8 +217,7 @@ def test_a_link_to_a_page_works_as_a_fresh_servers_first_request(fresh_app) -> N
 
 def test_the_replay_animates_in_the_browser_without_a_rerun(app) -> None:
     page = app.open("/")
-    expander = page.get_by_test_id("stExpander").filter(has_text="Replay")
-    app.rerun(expander.locator("summary").click)
+    open_tab(app, "Replay")
     chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Replay: gradient descent")
     current = chart.locator("text.slider-label").filter(has_text="after update")  # the slider's current value
     expect(current).to_have_text("after update 0")
