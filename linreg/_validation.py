@@ -142,3 +142,23 @@ def _check_values(name: str, arr: np.ndarray, min_len: int, limit: float | None)
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     if limit is not None and arr.size and not np.max(np.abs(arr)) <= limit:
         raise ValueError(f"{name} must be within ±{limit:g}, got {peak(arr)!r}")
+
+
+def check_names(name: str, names, count: int) -> tuple[str, ...]:
+    """``names`` as a tuple of ``count`` distinct non-empty strings, or default ones (``x``, or ``x1`` .. ``xd``)."""
+    if names is None:
+        return ("x",) if count == 1 else tuple(f"x{j + 1}" for j in range(count))
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"{name} must be a sequence of strings, got {names!r}")
+    names = tuple(names)
+    if len(names) != count:
+        raise ValueError(f"{name} must name each of the {count} column(s), got {len(names)} name(s)")
+    empty = [j for j, n in enumerate(names) if not n.strip()]
+    if empty:
+        raise ValueError(f"{name} must not be empty or blank, got {names[empty[0]]!r} for column {empty[0]}")
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"{name} must be distinct, got {n!r} twice")
+        seen.add(n)
+    return names

@@ -32,16 +32,36 @@ every ``y`` stays within MAX_MAGNITUDE in practice (and a draw that does not is 
 """
 
 
+DEFAULT_SEED = 43
+"""The article's seed: of the synthetic noise and, continuing its stream, of the split."""
+
+
 @dataclass(frozen=True)
 class Split:
-    """A train/test split: read-only arrays plus the indices that chose them."""
+    """A train/test split: read-only arrays plus the indices that chose them.
 
-    x_train: np.ndarray
+    ``X_train`` and ``X_test`` have shape (m, d). ``x_train`` and ``x_test`` give the
+    single feature as a vector when d == 1, as the article's ``x`` (else the matrices).
+    """
+
+    X_train: np.ndarray
     y_train: np.ndarray
-    x_test: np.ndarray
+    X_test: np.ndarray
     y_test: np.ndarray
     train_idx: np.ndarray
     test_idx: np.ndarray
+
+    @property
+    def x_train(self) -> np.ndarray:
+        return _one_feature(self.X_train)
+
+    @property
+    def x_test(self) -> np.ndarray:
+        return _one_feature(self.X_test)
+
+
+def _one_feature(X: np.ndarray) -> np.ndarray:
+    return X[:, 0] if X.shape[1] == 1 else X
 
 
 def make_synthetic(
@@ -50,7 +70,7 @@ def make_synthetic(
     slope: float = 3.5,
     intercept: float = 10.0,
     noise: float = 25.0,
-    seed: int = 43,
+    seed: int = DEFAULT_SEED,
     x_min: float = 0.0,
     x_max: float = 100.0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +141,7 @@ def _check_y_range(slope: float, intercept: float, noise: float, x_reach: float)
         )
 
 
-def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.RandomState = 43) -> Split:
+def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.RandomState = DEFAULT_SEED) -> Split:
     """Shuffle with a random permutation and cut it at ``int(len(x) * train_ratio)``.
 
     The article draws the noise and then the permutation from one stream. An int
@@ -150,7 +170,7 @@ def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.Ra
     >>> len(s.x_train), len(s.x_test), int(s.train_idx[0])
     (320, 80, 374)
     """
-    x = as_2d("x", x) if np.ndim(x) == 2 else as_1d("x", x)
+    x = as_2d("x", x) if np.ndim(x) == 2 else as_1d("x", x)[:, None]
     y = as_1d("y", y)
     check_same_length(x, y, ("x", "y"))
     train_ratio = check_float("train_ratio", train_ratio, low=0.0, high=1.0, low_open=True, high_open=True)
@@ -165,9 +185,9 @@ def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.Ra
     idx = _permutation(n, seed)
     train_idx, test_idx = idx[:train_size], idx[train_size:]
     return Split(
-        x_train=readonly(x[train_idx]),
+        X_train=readonly(x[train_idx]),
         y_train=readonly(y[train_idx]),
-        x_test=readonly(x[test_idx]),
+        X_test=readonly(x[test_idx]),
         y_test=readonly(y[test_idx]),
         train_idx=readonly(train_idx),
         test_idx=readonly(test_idx),

@@ -1,7 +1,7 @@
 """Why gradient descent is fast or slow on given data: the spectrum of the loss's Hessian.
 
 In the GD convention the loss is MSE/2, whose Hessian is ``A = Xa'Xa / m`` with
-``Xa = [X, 1]``. Each step multiplies the error along eigenvector i by
+``Xa = [X, 1]`` (``Xa = X`` without an intercept). Each step multiplies the error along eigenvector i by
 ``1 - lr * lam_i``, so GD converges iff ``lr < 2 / lam_max``, fastest at
 ``lr = 2 / (lam_min + lam_max)``, where the error shrinks by
 ``(kappa - 1) / (kappa + 1)`` per step, ``kappa`` being the condition number.
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg._quadratic import Quadratic, Scaling
 from linreg._validation import as_2d, check_float
-from linreg.gd import check_lr, contraction, suggest_lr
+from linreg.gd import as_problem, check_lr, contraction
+from linreg.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class Diagnostics:
 
     Attributes
     ----------
-    eigenvalues : ndarray of shape (d + 1,)
-        Ascending; zero for directions the data cannot determine.
+    eigenvalues : ndarray of shape (n_params,)
+        Ascending; zero for directions the data cannot determine (``d + 1`` parameters
+        with an intercept, ``d`` without).
     max_stable_lr : float
         ``2 / lam_max``: GD converges only below it.
     optimal_lr : float
@@ -36,7 +37,14 @@ class Diagnostics:
         ``optimal_lr`` rounded down to two significant digits.
     condition_number : float
         ``lam_max / lam_min``; ``inf`` when the Hessian is singular.
-    standardized : bool
+    standardized, fit_intercept : bool
+    rank : int
+        How many of the parameters the data determine (see :attr:`Problem.rank <linreg.Problem>`).
+    identifiable : bool
+        ``rank`` equals the number of parameters. When it does not, some combination of
+        columns is constant, collinear or duplicated (or there are more parameters than
+        rows): ``lam_min`` is zero, GD never moves along that direction and the
+        coefficients are not identifiable. :attr:`identifiability` says so in words.
     """
 
     eigenvalues: np.ndarray
@@ -45,6 +53,31 @@ class Diagnostics:
     suggested_lr: float
     condition_number: float
     standardized: bool
+    fit_intercept: bool
+    rank: int
+    identifiable: bool
+
+    @property
+    def identifiability(self) -> str:
+        """One sentence on whether the data determine the coefficients.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(5.0)
+        >>> diagnose(np.column_stack([x, 2 * x])).identifiability.split(":")[0]
+        'The coefficients are not identifiable'
+        """
+        p = self.eigenvalues.size
+        if self.identifiable:
+            return f"The coefficients are identifiable: all {p} eigenvalues of the Hessian are positive."
+        null = p - self.rank
+        return (
+            f"The coefficients are not identifiable: λ_min ≈ 0, so the data determine only {self.rank} of the {p} "
+            f"parameters: columns are collinear or duplicated (or there are more parameters than rows) to the "
+            f"Hessian's resolution in float64, and gradient descent never moves along "
+            f"{'that direction' if null == 1 else f'those {null} directions'}."
+        )
 
     def contraction(self, lr: float) -> float:
         """Factor ``max_i |1 - lr * lam_i|`` by which the error shrinks per step (>= 1: no convergence).
@@ -76,16 +109,18 @@ class Diagnostics:
         return float(math.ceil(math.log(tol) / math.log(rate)))
 
 
-def diagnose(X, *, standardize: bool = False) -> Diagnostics:
-    """Spectrum of the Hessian of MSE/2 for features ``X`` with a bias column.
+def diagnose(X, *, standardize: bool | None = None, fit_intercept: bool | None = None) -> Diagnostics:
+    """Spectrum of the Hessian of MSE/2 for features ``X`` with a bias column (or without).
 
     Parameters
     ----------
-    X : array-like of shape (m,) or (m, d)
+    X : array-like of shape (m,) or (m, d), or Problem
         Finite, within ±MAX_MAGNITUDE (1e150); with ``standardize`` each column must
-        span at least MIN_SPREAD (1e-150).
+        span at least MIN_SPREAD (1e-150). A prebuilt :class:`~linreg.Problem` is used
+        as it is: its eigendecomposition is not computed again.
     standardize : bool, default False
         Analyse ``(X - mean) / std`` instead, as ``gradient_descent(standardize=True)`` runs.
+    fit_intercept : bool, default True
 
     Returns
     -------
@@ -99,18 +134,25 @@ def diagnose(X, *, standardize: bool = False) -> Diagnostics:
     >>> f"{d.max_stable_lr:.2e}", f"{d.condition_number:.3g}"
     ('6.22e-04', '1.25e+04')
     """
-    X = as_2d("X", X)
-    Z = Scaling.fit(X, standardize=bool(standardize)).transform(X)
-    quad = Quadratic.from_data(Z, np.zeros(X.shape[0]))
-    lam = quad.eigenvalues
-    lam_max, lam_min = quad.lam_max, quad.lam_min
+    if isinstance(X, Problem):
+        problem = as_problem(X, standardize=standardize, fit_intercept=fit_intercept)
+    else:
+        X = as_2d("X", X)  # the Hessian does not depend on y
+        problem = Problem.from_data(
+            X, np.zeros(X.shape[0]), standardize=bool(standardize), fit_intercept=fit_intercept is not False
+        )
+    lam = problem.eigenvalues
+    lam_max, lam_min = problem.lam_max, problem.lam_min
     # Null directions never move, so the fastest rate balances the smallest *positive* eigenvalue.
     lam_low = float(lam[lam > 0][0]) if lam_max > 0 else 0.0
     return Diagnostics(
         eigenvalues=lam,
-        max_stable_lr=2.0 / lam_max if lam_max > 0 else math.inf,
+        max_stable_lr=problem.max_stable_lr,
         optimal_lr=2.0 / (lam_low + lam_max) if lam_max > 0 else math.inf,
-        suggested_lr=suggest_lr(quad),
+        suggested_lr=problem.suggested_lr,
         condition_number=lam_max / lam_min if lam_min > 0 else math.inf,
-        standardized=bool(standardize),
+        standardized=problem.standardized,
+        fit_intercept=problem.fit_intercept,
+        rank=problem.rank,
+        identifiable=problem.rank == problem.n_params,
     )

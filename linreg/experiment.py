@@ -1,46 +1,58 @@
-"""One experiment end to end: data, split, gradient descent, least squares, metrics, diagnostics.
+"""One experiment end to end: split a dataset, fit it by GD and by OLS, score both, diagnose the Hessian.
 
-:class:`ExperimentParams` holds the article's settings as its defaults; they are the
-single source of those values for the CLI and the dashboard.
+:func:`run` runs a :class:`TrainSpec` on a :class:`~linreg.Dataset`. The article's
+settings are the defaults of :class:`~linreg.SyntheticSpec` and :class:`TrainSpec`,
+their single source. :class:`ExperimentParams` and :func:`run_experiment` are the
+one-feature synthetic convenience built on them.
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from linreg.data import Split, make_synthetic, train_test_split
+from linreg._validation import check_int
+from linreg.data import DEFAULT_SEED, MAX_SEED, Split, train_test_split
+from linreg.dataset import Dataset, SyntheticSpec
 from linreg.diagnostics import Diagnostics, diagnose
 from linreg.gd import ConvergenceWarning, FitResult, gradient_descent
 from linreg.metrics import mean_absolute_error, mean_squared_error, r2_score, root_mean_squared_error
 from linreg.ols import OLSResult, ols, predict
+from linreg.problem import Problem
 
 
 @dataclass(frozen=True)
-class ExperimentParams:
-    """Every setting of one run; the defaults are the article's experiment.
+class TrainSpec:
+    """How to train on a dataset; the defaults are the article's.
 
-    :func:`run_experiment` checks them as :func:`~linreg.make_synthetic`,
-    :func:`~linreg.train_test_split` and :func:`~linreg.gradient_descent` do: slope,
-    intercept, noise, x_min and x_max within ±MAX_MAGNITUDE (1e150) and y with them,
-    ``x_max - x_min >= MIN_SPREAD`` (1e-150), lr in (0, MAX_LR] (1e3), tol in (0, 1).
+    Attributes
+    ----------
+    lr : float or None, default 5e-4
+        Learning rate in (0, MAX_LR]; None takes the Problem's suggested rate, the
+        fastest stable one, rounded down to two digits.
+    n_iters : int, default 100_000
+    standardize : bool, default False
+    tol : float or None, default None
+    fit_intercept : bool, default True
+    train_ratio : float, default 0.8
+        In (0, 1); both parts must be non-empty.
+    split_seed : int or None, default None
+        Seed of the shuffle. None takes the dataset's own seed, so that the split of
+        synthetic data continues the stream that drew its noise, as the article does
+        (``DEFAULT_SEED``, 43, for a dataset without one). An int ``s`` splits as the
+        article would with data seed ``s``: see :func:`~linreg.train_test_split`.
     """
 
-    n: int = 400
-    slope: float = 3.5
-    intercept: float = 10.0
-    noise: float = 25.0
-    seed: int = 43
-    x_min: float = 0.0
-    x_max: float = 100.0
-    train_ratio: float = 0.8
-    lr: float = 5e-4
+    lr: float | None = 5e-4
     n_iters: int = 100_000
     standardize: bool = False
     tol: float | None = None
+    fit_intercept: bool = True
+    train_ratio: float = 0.8
+    split_seed: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,14 +80,59 @@ class Scores:
         )
 
 
+_DATA, _TRAIN = SyntheticSpec(), TrainSpec()
+
+
+@dataclass(frozen=True)
+class ExperimentParams:
+    """The article's one-feature synthetic experiment: a :class:`~linreg.SyntheticSpec` and a :class:`TrainSpec` in one.
+
+    :func:`run_experiment` checks them as :func:`~linreg.make_synthetic`,
+    :func:`~linreg.train_test_split` and :func:`~linreg.gradient_descent` do: slope,
+    intercept, noise, x_min and x_max within ±MAX_MAGNITUDE (1e150) and y with them,
+    ``x_max - x_min >= MIN_SPREAD`` (1e-150), lr in (0, MAX_LR] (1e3), tol in (0, 1).
+    """
+
+    n: int = _DATA.n
+    slope: float = _DATA.slope
+    intercept: float = _DATA.intercept
+    noise: float = _DATA.noise
+    seed: int = _DATA.seed
+    x_min: float = _DATA.x_min
+    x_max: float = _DATA.x_max
+    train_ratio: float = _TRAIN.train_ratio
+    lr: float = _TRAIN.lr
+    n_iters: int = _TRAIN.n_iters
+    standardize: bool = _TRAIN.standardize
+    tol: float | None = _TRAIN.tol
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def data_spec(self) -> SyntheticSpec:
+        p = self
+        return SyntheticSpec(
+            n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
+        )
+
+    def train_spec(self) -> TrainSpec:
+        p = self
+        return TrainSpec(lr=p.lr, n_iters=p.n_iters, standardize=p.standardize, tol=p.tol, train_ratio=p.train_ratio)
+
+
 @dataclass(frozen=True)
 class Experiment:
-    """The outcome of :func:`run_experiment`; every array in it is read-only."""
+    """The outcome of :func:`run`; every array in it is read-only.
 
-    params: ExperimentParams
-    x: np.ndarray
-    y: np.ndarray
+    ``problem`` is the one :class:`~linreg.Problem` that ``fit`` and ``diagnostics``
+    were computed from. ``seconds`` is the wall time of gradient descent, building its
+    Problem included. ``params`` is set by :func:`run_experiment` only.
+    """
+
+    dataset: Dataset
+    spec: TrainSpec
     split: Split
+    problem: Problem
     fit: FitResult
     ols: OLSResult
     diagnostics: Diagnostics
@@ -84,14 +141,89 @@ class Experiment:
     ols_train: Scores
     ols_test: Scores
     seconds: float
+    params: ExperimentParams | None = None
 
     @property
-    def true_theta(self) -> np.ndarray:
-        return np.array([self.params.slope, self.params.intercept])
+    def feature_names(self) -> tuple[str, ...]:
+        return self.dataset.feature_names
+
+    @property
+    def coef(self) -> np.ndarray:
+        """Gradient descent's weight for each feature, in the units of X; shape (d,)."""
+        return self.fit.weights
+
+    @property
+    def intercept(self) -> float:
+        """Gradient descent's intercept (0.0 without one)."""
+        return self.fit.bias
+
+    @property
+    def x(self) -> np.ndarray:
+        """The features: the article's vector ``x`` for one feature, else the (m, d) matrix."""
+        X = self.dataset.X
+        return X[:, 0] if X.shape[1] == 1 else X
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.dataset.y
+
+    @property
+    def true_theta(self) -> np.ndarray | None:
+        """The generating coefficients then intercept, for synthetic data; None otherwise."""
+        return self.dataset.true_theta
+
+
+def split_dataset(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Split:
+    """The train/test split that :func:`run` uses for ``dataset`` under ``spec``."""
+    seed = spec.split_seed
+    if seed is None:
+        seed = DEFAULT_SEED if dataset.seed is None else dataset.seed
+    else:
+        seed = check_int("split_seed", seed, low=0, high=MAX_SEED)
+    return train_test_split(dataset.X, dataset.y, train_ratio=spec.train_ratio, seed=seed)
+
+
+def run(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Experiment:
+    """Split ``dataset``, fit the training part by GD and by OLS, score both, and diagnose the Hessian.
+
+    One :class:`~linreg.Problem` is built from the training part and shared by gradient
+    descent and the diagnostics. Invalid settings raise ``ValueError`` naming the
+    setting, the rule and the value. Every number in the result is finite, except R² on
+    fewer than two samples (NaN) and the infinities :class:`~linreg.Diagnostics` documents.
+
+    Examples
+    --------
+    >>> from linreg import load_dataset
+    >>> e = run(load_dataset("norris"), TrainSpec(lr=None, standardize=True, n_iters=100))
+    >>> e.feature_names, e.fit.status, round(float(e.coef[0]), 4)
+    (('x',), <Status.CONVERGED: 'converged'>, 1.0023)
+    """
+    split = split_dataset(dataset, spec)
+    start = time.perf_counter()
+    problem = Problem.from_data(
+        split.X_train, split.y_train, standardize=spec.standardize, fit_intercept=spec.fit_intercept
+    )
+    lr = problem.suggested_lr if spec.lr is None else spec.lr
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = gradient_descent(problem, lr=lr, n_iters=spec.n_iters, tol=spec.tol)
+    seconds = time.perf_counter() - start
+    lsq = ols(split.X_train, split.y_train, fit_intercept=spec.fit_intercept, feature_names=dataset.feature_names)
+    return Experiment(
+        dataset=dataset,
+        spec=spec,
+        split=split,
+        problem=problem,
+        fit=fit,
+        ols=lsq,
+        diagnostics=diagnose(problem),
+        **_all_scores(split, fit, lsq),
+        seconds=seconds,
+    )
 
 
 def make_data(params: ExperimentParams = ExperimentParams()) -> tuple[np.ndarray, np.ndarray, Split]:
-    """The data and the split of ``params``, as :func:`run_experiment` draws them.
+    """The data (x as a vector) and the split of ``params``, as :func:`run_experiment` draws them.
 
     Examples
     --------
@@ -99,58 +231,30 @@ def make_data(params: ExperimentParams = ExperimentParams()) -> tuple[np.ndarray
     >>> x.shape, split.x_train.shape
     ((400,), (320,))
     """
-    p = params
-    x, y = make_synthetic(
-        n=p.n, slope=p.slope, intercept=p.intercept, noise=p.noise, seed=p.seed, x_min=p.x_min, x_max=p.x_max
-    )
-    return x, y, train_test_split(x, y, train_ratio=p.train_ratio, seed=p.seed)
+    dataset = Dataset.synthetic(params.data_spec())
+    return dataset.X[:, 0], dataset.y, split_dataset(dataset, params.train_spec())
 
 
 def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
-    """Generate the data, split it, fit it by GD and by OLS, and score both.
-
-    Invalid settings raise ``ValueError`` naming the setting, the rule and the value.
-    Every number in the result is finite, except R² on fewer than two samples (NaN)
-    and the infinities :class:`~linreg.Diagnostics` documents.
-    ``seconds`` is the wall time of the gradient-descent fit alone.
+    """Generate the article's kind of data for ``params`` and :func:`run` its training settings on it.
 
     Examples
     --------
     >>> e = run_experiment()
-    >>> print(f"R2={e.test.r2:.2f} w_1={e.fit.weights[0]:.2f} w_2={e.fit.bias:.2f}")
+    >>> print(f"R2={e.test.r2:.2f} w_1={e.coef[0]:.2f} w_2={e.intercept:.2f}")
     R2=0.95 w_1=3.48 w_2=9.57
     """
-    p = params
-    x, y, split = make_data(p)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        fit = gradient_descent(
-            split.x_train, split.y_train, lr=p.lr, n_iters=p.n_iters, standardize=p.standardize, tol=p.tol
-        )
-    seconds = time.perf_counter() - start
-    lsq = ols(split.x_train, split.y_train)
-    return Experiment(
-        params=p,
-        x=x,
-        y=y,
-        split=split,
-        fit=fit,
-        ols=lsq,
-        diagnostics=diagnose(split.x_train, standardize=p.standardize),
-        **_all_scores(split, fit, lsq),
-        seconds=seconds,
-    )
+    return replace(run(Dataset.synthetic(params.data_spec()), params.train_spec()), params=params)
 
 
 def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Scores]:
     """Scores of both fits on both parts, or ``ValueError`` naming the settings if a prediction overflows."""
     try:
         return {
-            "train": Scores.of(split.y_train, predict(split.x_train, fit.weights, fit.bias)),
-            "test": Scores.of(split.y_test, predict(split.x_test, fit.weights, fit.bias)),
-            "ols_train": Scores.of(split.y_train, predict(split.x_train, lsq.weights, lsq.bias)),
-            "ols_test": Scores.of(split.y_test, predict(split.x_test, lsq.weights, lsq.bias)),
+            "train": Scores.of(split.y_train, predict(split.X_train, fit.weights, fit.bias)),
+            "test": Scores.of(split.y_test, predict(split.X_test, fit.weights, fit.bias)),
+            "ols_train": Scores.of(split.y_train, predict(split.X_train, lsq.weights, lsq.bias)),
+            "ols_test": Scores.of(split.y_test, predict(split.X_test, lsq.weights, lsq.bias)),
         }
     except ValueError as exc:
         raise ValueError(

@@ -1,4 +1,13 @@
-"""Closed-form least squares: the minimum that gradient descent approaches."""
+"""Closed-form least squares, the minimum that gradient descent approaches, computed to the last digits it can keep.
+
+Plain ``lstsq`` on ``[X, 1]`` loses every digit on ill-conditioned tables (NIST's Filip)
+because the columns differ in scale by many orders of magnitude. :func:`ols` divides
+each column by a power of two near its norm (exact in binary, so the scaled problem is
+the same problem), solves with ``lstsq`` and refines the solution on the augmented
+system ``[I A; A' 0] [r; x] = [y; 0]`` with residuals accumulated in extended precision
+(Björck's iterative refinement). On the NIST StRD linear least-squares suite this keeps
+at least 7 significant digits in every certified coefficient.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +15,61 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linreg._validation import as_1d, as_2d, check_float, check_same_length, peak, readonly
+from linreg._validation import as_1d, as_2d, check_float, check_names, check_same_length, peak, readonly
+
+INTERCEPT_NAME = "(intercept)"
+"""How :attr:`OLSResult.collinear` names the intercept's column of ones."""
+
+REFINE_ALWAYS = 1_000_000
+"""Designs with at most this many entries are always refined: it takes milliseconds.
+
+Larger ones are refined only when the normwise error bound of ``lstsq``,
+``eps * (kappa + kappa**2 * tan(theta))``, exceeds REFINE_ABOVE: each refinement step
+passes over the data in extended precision, seconds for ten million rows. The bound is
+normwise, and a small coefficient can lose more digits than it says, hence the margin.
+"""
+
+REFINE_ABOVE = 1e-12
+
+MAX_REFINEMENTS = 5
+
+NULL_LOADING = 1e-6
+"""A column takes part in a null direction when its entry in the unit null vector exceeds this."""
 
 
 @dataclass(frozen=True)
 class OLSResult:
-    """Least-squares weights and bias, with the rank of the design matrix ``[X, 1]``."""
+    """Least-squares weights and bias, with the rank of the design matrix and the columns that make it deficient.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (d,)
+    bias : float
+        0.0 without an intercept.
+    rank : int
+        Numerical rank of the design ``[X, 1]`` (``X`` without an intercept), judged on
+        its columns scaled to a common norm.
+    fit_intercept : bool
+    collinear : tuple of str
+        The columns in a linear dependency (a duplicate, a collinear combination, more
+        columns than rows), by feature name and INTERCEPT_NAME; empty at full rank. The
+        coefficients are then not identifiable and ``theta`` is the solution of least norm.
+    """
 
     weights: np.ndarray
     bias: float
     rank: int
+    fit_intercept: bool = True
+    collinear: tuple[str, ...] = ()
 
     @property
     def theta(self) -> np.ndarray:
-        """Weights followed by the bias: ``(w_1, w_2)`` in the article's names."""
-        return readonly(np.append(self.weights, self.bias))
+        """Weights followed by the bias if the model has one: ``(w_1, w_2)`` in the article's names."""
+        return readonly(np.append(self.weights, self.bias) if self.fit_intercept else self.weights)
 
 
-def ols(X, y) -> OLSResult:
-    """Solve ``min ||[X, 1] theta - y||^2`` with ``np.linalg.lstsq`` (minimum norm if rank-deficient).
+def ols(X, y, *, fit_intercept: bool = True, feature_names=None) -> OLSResult:
+    """Solve ``min ||[X, 1] theta - y||^2`` (``[X]`` without an intercept), the minimum-norm solution if rank-deficient.
 
     Parameters
     ----------
@@ -32,24 +77,113 @@ def ols(X, y) -> OLSResult:
         Finite, within ±MAX_MAGNITUDE (1e150).
     y : array-like of shape (m,)
         Finite, within ±MAX_MAGNITUDE.
+    fit_intercept : bool, default True
+    feature_names : sequence of d str, optional
+        Names for :attr:`OLSResult.collinear`; ``x`` or ``x1`` .. ``xd`` by default.
+
+    Returns
+    -------
+    OLSResult
+        A rank-deficient design gives the solution of least Euclidean norm in the units
+        of X, as ``np.linalg.pinv`` does, and names the columns involved.
 
     Examples
     --------
     >>> fit = ols([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
     >>> [round(float(v), 6) for v in fit.theta]
     [2.0, 1.0]
+    >>> x = [0.0, 1.0, 2.0, 3.0]
+    >>> ols(np.column_stack([x, x]), [1.0, 3.0, 5.0, 7.0], feature_names=["a", "b"]).collinear
+    ('a', 'b')
     """
     X = as_2d("X", X)
     y = as_1d("y", y)
     check_same_length(X, y)
-    Xa = np.column_stack([X, np.ones(X.shape[0])])
-    theta, _, rank, _ = np.linalg.lstsq(Xa, y, rcond=None)
+    fit_intercept = bool(fit_intercept)
+    names = check_names("feature_names", feature_names, X.shape[1]) + ((INTERCEPT_NAME,) if fit_intercept else ())
+    Xa = np.column_stack([X, np.ones(X.shape[0])]) if fit_intercept else X
+    scale = _power_of_two_norms(Xa)
+    A = Xa / scale  # exact: a power of two only shifts exponents
+    with np.errstate(all="ignore"):
+        beta, _, rank, s = np.linalg.lstsq(A, y, rcond=None)
+        if rank < A.shape[1]:
+            theta, null = _least_norm(A, y, scale, rank)
+        else:
+            theta, null = _refined(A, y, beta, s) / scale, np.zeros((A.shape[1], 0))
     if not np.all(np.isfinite(theta)):
         raise ValueError("X and y are too large for float64 together: the least-squares solution overflows")
-    return OLSResult(weights=readonly(theta[:-1]), bias=float(theta[-1]), rank=int(rank))
+    d = X.shape[1]
+    involved = np.flatnonzero(np.max(np.abs(null), axis=1, initial=0.0) > NULL_LOADING)
+    return OLSResult(
+        weights=readonly(theta[:d].copy()),
+        bias=float(theta[d]) if fit_intercept else 0.0,
+        rank=int(rank),
+        fit_intercept=fit_intercept,
+        collinear=tuple(names[j] for j in involved),
+    )
 
 
-def predict(X, weights, bias: float) -> np.ndarray:
+def _power_of_two_norms(A: np.ndarray) -> np.ndarray:
+    """For each column, a power of two within a factor sqrt(2) of its norm (1.0 for a zero column)."""
+    peak_ = np.max(np.abs(A), axis=0)
+    safe = np.where(peak_ > 0, peak_, 1.0)
+    norms = np.linalg.norm(A / safe, axis=0) * safe  # scaled first so that squares cannot overflow
+    return np.where(norms > 0, np.exp2(np.round(np.log2(np.where(norms > 0, norms, 1.0)))), 1.0)
+
+
+def _refined(A: np.ndarray, y: np.ndarray, x: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``x`` refined on the augmented system, unless the design is large and the error bound small."""
+    if A.size > REFINE_ALWAYS:
+        fitted = A @ x
+        size = np.linalg.norm(fitted)
+        kappa = s[0] / s[-1]
+        tan_theta = np.linalg.norm(y - fitted) / size if size > 0 else np.inf
+        if np.finfo(float).eps * (kappa + kappa * kappa * tan_theta) <= REFINE_ABOVE:
+            return x
+    return _bjorck(A, y, x)
+
+
+def _bjorck(A: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Iterative refinement of ``r = y - A x``, ``A'r = 0`` (Björck, 1967).
+
+    Each step computes the residuals ``f = y - r - A x`` and ``g = -A'r`` in
+    ``np.longdouble`` and solves for the correction with the QR factors of ``A``. Where
+    longdouble is float64 (Windows, macOS on arm64) the steps still help, but less.
+    """
+    Q, R = np.linalg.qr(A)
+    r = y - A @ x
+    A_ext, y_ext = A.astype(np.longdouble), y.astype(np.longdouble)
+    previous = np.inf
+    for _ in range(MAX_REFINEMENTS):
+        f = np.asarray(y_ext - r - A_ext @ x, dtype=np.float64)
+        g = -np.asarray(A_ext.T @ r, dtype=np.float64)
+        dx = np.linalg.solve(R, Q.T @ f - np.linalg.solve(R.T, g))
+        step = np.linalg.norm(dx)
+        if not step < previous:  # no longer contracting
+            break
+        x, r, previous = x + dx, r + (f - A @ dx), step
+        if step <= np.finfo(float).eps * np.linalg.norm(x):
+            break
+    return x
+
+
+def _least_norm(A: np.ndarray, y: np.ndarray, scale: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """The least-squares solution of least norm in the original units, and the null space of the scaled ``A``.
+
+    ``A = Xa / scale``, so the null space of ``Xa`` is that of ``A`` divided by ``scale``;
+    removing its component from any solution leaves the one of least norm, as ``pinv`` gives.
+    """
+    m, p = A.shape
+    U, s, Vt = np.linalg.svd(A, full_matrices=m < p)
+    k = rank
+    beta = Vt[:k].T @ ((U[:, :k].T @ y) / s[:k])
+    null = Vt[k:].T
+    theta = beta / scale
+    basis, _ = np.linalg.qr(null / scale[:, None])
+    return theta - basis @ (basis.T @ theta), null
+
+
+def predict(X, weights, bias: float = 0.0) -> np.ndarray:
     """Return ``X @ weights + bias`` for X of shape (m,) or (m, d).
 
     ``X`` must be finite and within ±MAX_MAGNITUDE (1e150); ``weights`` and ``bias``

@@ -8,17 +8,30 @@ from __future__ import annotations
 import numpy as np
 
 
-def literal_loop(X, y, *, lr, n_iters, theta0=None, standardize=False):
+def literal_loop(X, y, *, lr, n_iters, theta0=None, standardize=False, fit_intercept=True):
     """Run the article's update ``w <- w - lr * mean(error * x)`` literally.
 
     Returns ``(thetas, losses)``: the parameters after 0..K updates, in the original
-    units, shape (K + 1, d + 1), and the training MSE at each of them, shape (K + 1,).
+    units, shape (K + 1, d + 1) (weights then bias; (K + 1, d) without an intercept),
+    and the training MSE at each of them, shape (K + 1,). Without an intercept,
+    standardizing divides each column by its root mean square and does not centre it.
     """
     X = np.asarray(X, dtype=float).reshape(len(y), -1)
     y = np.asarray(y, dtype=float)
-    mean, scale = (X.mean(axis=0), X.std(axis=0)) if standardize else (np.zeros(X.shape[1]), np.ones(X.shape[1]))
-    Xa = np.column_stack([(X - mean) / scale, np.ones(len(y))])
-    theta = np.zeros(Xa.shape[1]) if theta0 is None else _to_scaled(np.asarray(theta0, float), mean, scale)
+    d = X.shape[1]
+    mean, scale = np.zeros(d), np.ones(d)
+    if standardize and fit_intercept:
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+    elif standardize:
+        scale = np.sqrt(np.mean(X**2, axis=0))
+    Z = (X - mean) / scale
+    Xa = np.column_stack([Z, np.ones(len(y))]) if fit_intercept else Z
+    if theta0 is None:
+        theta = np.zeros(Xa.shape[1])
+    elif fit_intercept:
+        theta = _to_scaled(np.asarray(theta0, float), mean, scale)
+    else:
+        theta = np.asarray(theta0, float) * scale
     thetas, losses = [theta], []
     for _ in range(n_iters):
         error = Xa @ theta - y
@@ -26,7 +39,8 @@ def literal_loop(X, y, *, lr, n_iters, theta0=None, standardize=False):
         theta = theta - lr * np.mean(error[:, None] * Xa, axis=0)
         thetas.append(theta)
     losses.append(np.mean((Xa @ theta - y) ** 2))
-    return _to_original(np.array(thetas), mean, scale), np.array(losses)
+    thetas = np.array(thetas)
+    return (_to_original(thetas, mean, scale) if fit_intercept else thetas / scale), np.array(losses)
 
 
 def tol_stop(losses, tol):

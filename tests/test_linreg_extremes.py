@@ -23,8 +23,10 @@ from linreg import (
     MAX_LR,
     MAX_MAGNITUDE,
     ConvergenceWarning,
+    Dataset,
     Diagnostics,
     ExperimentParams,
+    TrainSpec,
     diagnose,
     gradient_descent,
     mae,
@@ -34,6 +36,7 @@ from linreg import (
     predict,
     r2_score,
     rmse,
+    run,
     run_experiment,
     train_test_split,
 )
@@ -145,10 +148,33 @@ CASES = [
     ("loss underflows, stable", fit(X=X * 1e-300, y=Y * 1e-300, lr=1.0), None, True),
     ("standardize a 1e-300 spread", fit(X=X * 1e-302, standardize=True), "x", False),
     ("standardize a spread at MIN_SPREAD", fit(X=X * 1e-150, lr=1.0, standardize=True), None, False),
+    (
+        "no intercept at the limit, diverging",
+        fit(X=X * 1e148, y=Y * 1e147, n_iters=MAX_ITERS, fit_intercept=False),
+        None,
+        True,
+    ),
+    (
+        "no intercept, loss underflows, diverging",
+        fit(X=X * 1e33, y=Y * 1e-168, n_iters=1000, fit_intercept=False),
+        None,
+        True,
+    ),
+    (
+        "no intercept, scaled at the limit",
+        fit(X=X * 1e148, y=Y * 1e147, lr=1.0, standardize=True, fit_intercept=False),
+        None,
+        False,
+    ),
+    ("no intercept, scale an all-zero x", fit(X=X * 0.0, standardize=True, fit_intercept=False), "x", False),
     # ols and predict
     ("ols X 1e200", lambda: ols(X * 1e198, Y), "X", False),
     ("ols at the limit", lambda: ols(X * 1e148, Y * 1e147), None, False),
     ("ols tiny", lambda: ols(X * 1e-300, Y * 1e-300), None, False),
+    ("ols no intercept at the limit", lambda: ols(X * 1e148, Y * 1e147, fit_intercept=False), None, False),
+    ("ols no intercept tiny", lambda: ols(X * 1e-300, Y * 1e-300, fit_intercept=False), None, False),
+    ("ols duplicate columns at the limit", lambda: ols(np.column_stack([X, X]) * 1e148, Y * 1e147), None, False),
+    ("ols columns 1e-300 and 1e148", lambda: ols(np.column_stack([X * 1e-300, X * 1e148]), Y), None, False),
     ("predict overflow", lambda: predict(X * 1e148, [1e300], 0.0), "weights", False),
     ("predict bias 10**400", lambda: predict(X, [1.0], 10**400), "bias", False),
     ("predict bias nan", lambda: predict(X, [1.0], math.nan), "bias", False),
@@ -196,6 +222,21 @@ CASES = [
     ("experiment tol 5e-324", experiment(tol=5e-324, n_iters=MAX_ITERS), None, False),
     ("experiment narrow x, standardized", experiment(x_min=0.0, x_max=1e-149, standardize=True, lr=1.0), None, False),
     ("experiment numpy scalars", experiment(n=np.int64(50), seed=np.uint32(7), lr=np.float64(1e-3)), None, False),
+    # run on a Dataset
+    ("dataset X 1e200", lambda: Dataset(X * 1e198, Y), "X", False),
+    (
+        "run a table at the limit",
+        lambda: run(Dataset(X * 1e148, Y * 1e147), TrainSpec(lr=None, standardize=True)),
+        None,
+        False,
+    ),
+    (
+        "run at the limit without intercept",
+        lambda: run(Dataset(X * 1e148, Y * 1e147), TrainSpec(lr=None, standardize=True, fit_intercept=False)),
+        None,
+        False,
+    ),
+    ("run duplicate columns", lambda: run(Dataset(np.column_stack([X, X]), Y), TrainSpec(lr=None)), None, False),
 ]
 
 

@@ -1,0 +1,298 @@
+"""The training MSE of a linear model as a quadratic in its parameters: one object per run.
+
+With the design matrix ``Xa = [Z, 1]`` (or ``Xa = Z`` without an intercept), where
+``Z`` is ``X`` as gradient descent sees it (standardized or not), and ``m`` rows:
+
+    MSE(theta) = theta' A theta - 2 b' theta + c,   A = Xa'Xa / m,  b = Xa'y / m,  c = mean(y**2).
+
+``A`` is the Hessian of MSE/2, the loss whose gradient the article's update uses.
+Everything gradient descent does depends on the data only through ``A`` and ``b``, so
+GD, the diagnostics and the figures share one :class:`Problem` and its eigenbasis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from linreg._validation import MIN_SPREAD, as_1d, as_2d, check_same_length, readonly
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Per-column shift and scale of the features; the identity when not standardizing."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, X: np.ndarray, *, standardize: bool, center: bool = True) -> Scaling:
+        """Identity scaling, or each column's mean and standard deviation (root mean square if not ``center``).
+
+        Without an intercept there is no bias to absorb a shift, so centring would change
+        the model: the columns are then only divided by their root mean square, which
+        gives the Hessian a unit diagonal as standardizing does.
+        """
+        d = X.shape[1]
+        if not standardize:
+            return cls(mean=np.zeros(d), scale=np.ones(d))
+        if not center:
+            _check_magnitude(X)
+            return cls(mean=np.zeros(d), scale=np.sqrt(np.mean(X * X, axis=0)))
+        _check_spread(X)
+        mean = X.mean(axis=0)
+        with np.errstate(over="ignore"):
+            scale = X.std(axis=0)
+        if not np.all(np.isfinite(scale)):
+            raise ValueError("x is too large to standardize: its variance overflows float64; rescale it")
+        return cls(mean=mean, scale=scale)
+
+    @property
+    def is_identity(self) -> bool:
+        return not np.any(self.mean) and bool(np.all(self.scale == 1.0))
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        return X if self.is_identity else (X - self.mean) / self.scale
+
+
+def _check_spread(X: np.ndarray) -> None:
+    """Raise unless every column of ``X`` spans at least MIN_SPREAD."""
+    spread = np.ptp(X, axis=0)
+    narrow = np.flatnonzero(~(spread >= MIN_SPREAD))
+    if not narrow.size:
+        return
+    j = int(narrow[0])
+    if spread[j] == 0:
+        raise ValueError(
+            f"x must vary to be standardized: column {j} has zero variance (every value is {float(X[0, j])!r})"
+        )
+    raise ValueError(
+        f"x must span at least {MIN_SPREAD:g} to be standardized: column {j} spans {float(spread[j])!r}, "
+        "so its variance would be rounding noise"
+    )
+
+
+def _check_magnitude(X: np.ndarray) -> None:
+    """Raise unless every column of ``X`` has a value of magnitude at least MIN_SPREAD."""
+    peak = np.max(np.abs(X), axis=0)
+    small = np.flatnonzero(~(peak >= MIN_SPREAD))
+    if small.size:
+        j = int(small[0])
+        raise ValueError(
+            f"x must not be all zero to be scaled: column {j} has no value beyond ±{MIN_SPREAD:g}, "
+            "so its root mean square would be rounding noise"
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The quadratic that gradient descent minimizes, with its Hessian's eigenbasis, built once per run.
+
+    Conventions
+    -----------
+    ``theta`` lives in the coordinates gradient descent runs in: the weights of the
+    scaled features ``Z = (X - scaling.mean) / scaling.scale``, then the bias when
+    ``fit_intercept``; shape ``(n_params,)``. :meth:`to_original` and :meth:`to_scaled`
+    convert to and from the units of ``X``. :meth:`loss` is the MSE; ``A`` is the
+    Hessian of MSE/2 and :meth:`gradient` its gradient, the direction of the article's
+    update ``theta <- theta - lr * gradient(theta)``.
+
+    Attributes
+    ----------
+    X : ndarray of shape (m, d)
+        The features in their original units. ``y`` : ndarray of shape (m,).
+    scaling : Scaling
+    standardized, fit_intercept : bool
+    A : ndarray of shape (n_params, n_params)
+        ``Xa'Xa / m``. ``b`` : ndarray of shape (n_params,), ``Xa'y / m``. ``c`` : float, ``mean(y**2)``.
+    m : int
+    eigenvalues, eigenvectors : ndarray
+        Of ``A``, ascending; eigenvalues within rounding noise of zero are set to zero.
+    theta_star : ndarray of shape (n_params,)
+        The minimizer of least norm, in scaled coordinates. ``loss_star`` : float, the MSE there.
+    rank : int
+        How many parameters the data determine: the eigenvalues above rounding noise of
+        ``A`` with its columns equilibrated (``A_ij / sqrt(A_ii A_jj)``), so that the units
+        of the features do not matter. The Hessian squares the design's condition number,
+        so a design whose condition number exceeds about 1e8 is numerically singular here.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    scaling: Scaling
+    standardized: bool
+    fit_intercept: bool
+    A: np.ndarray
+    b: np.ndarray
+    c: float
+    m: int
+    eigenvalues: np.ndarray
+    eigenvectors: np.ndarray
+    theta_star: np.ndarray
+    loss_star: float
+    rank: int
+
+    @classmethod
+    def from_data(cls, X, y, *, standardize: bool = False, fit_intercept: bool = True) -> Problem:
+        """Build the problem of fitting ``y ~ X w (+ bias)``; raises ``ValueError`` on invalid data.
+
+        Parameters
+        ----------
+        X : array-like of shape (m,) or (m, d)
+            Finite, within ±MAX_MAGNITUDE (1e150). With ``standardize`` each column must
+            span at least MIN_SPREAD (1e-150), or without an intercept reach it.
+        y : array-like of shape (m,)
+            Finite, within ±MAX_MAGNITUDE.
+        standardize : bool, default False
+            Run on standardized columns (only scaled, not centred, without an intercept).
+        fit_intercept : bool, default True
+
+        Examples
+        --------
+        >>> p = Problem.from_data([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+        >>> [round(float(t), 6) for t in p.theta_star], p.loss(p.theta_star) < 1e-20
+        ([2.0, 1.0], True)
+        """
+        X = as_2d("X", X)
+        y = as_1d("y", y)
+        check_same_length(X, y)
+        fit_intercept = bool(fit_intercept)
+        scaling = Scaling.fit(X, standardize=bool(standardize), center=fit_intercept)
+        Z = scaling.transform(X)
+        A, b = _moments(Z, y, fit_intercept)
+        lam, V = np.linalg.eigh(A)
+        lam = np.where(lam > _null_cutoff(lam), lam, 0.0)
+        theta_star, loss_star = _minimum(Z, y, lam, V, b, fit_intercept)
+        with np.errstate(over="ignore"):
+            c = float(np.mean(y * y))
+        return cls(
+            X=readonly(X),
+            y=readonly(y),
+            scaling=scaling,
+            standardized=bool(standardize),
+            fit_intercept=fit_intercept,
+            A=readonly(A),
+            b=readonly(b),
+            c=c,
+            m=X.shape[0],
+            eigenvalues=readonly(lam),
+            eigenvectors=readonly(V),
+            theta_star=readonly(theta_star),
+            loss_star=loss_star,
+            rank=_rank(A),
+        )
+
+    @property
+    def d(self) -> int:
+        """Number of features."""
+        return self.X.shape[1]
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters: ``d + 1`` with an intercept, ``d`` without."""
+        return self.d + int(self.fit_intercept)
+
+    @property
+    def lam_max(self) -> float:
+        return float(self.eigenvalues[-1])
+
+    @property
+    def lam_min(self) -> float:
+        return float(self.eigenvalues[0])
+
+    @property
+    def max_stable_lr(self) -> float:
+        """``2 / lam_max``: gradient descent converges only below it."""
+        return 2.0 / self.lam_max if self.lam_max > 0 else math.inf
+
+    @property
+    def suggested_lr(self) -> float:
+        """The fastest constant rate ``2 / (lam_min + lam_max)``, rounded down to two significant digits."""
+        return suggest_lr(self.eigenvalues)
+
+    def loss(self, theta) -> float:
+        """The training MSE at ``theta`` (scaled coordinates), through the eigenbasis so that no precision is lost."""
+        c = self.eigenvectors.T @ (np.asarray(theta, dtype=np.float64) - self.theta_star)
+        return self.loss_star + float(self.eigenvalues @ (c * c))
+
+    def gradient(self, theta) -> np.ndarray:
+        """The gradient of MSE/2 at ``theta`` (scaled coordinates): ``A theta - b``."""
+        return self.A @ np.asarray(theta, dtype=np.float64) - self.b
+
+    def to_original(self, theta) -> np.ndarray:
+        """Parameters in scaled coordinates mapped to the units of ``X``, along the last axis."""
+        theta = np.asarray(theta, dtype=np.float64)
+        d = self.d
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = theta[..., :d] / self.scaling.scale
+            if not self.fit_intercept:
+                return w
+            bias = theta[..., d] - w @ self.scaling.mean
+        return np.concatenate([w, bias[..., None]], axis=-1)
+
+    def to_scaled(self, theta) -> np.ndarray:
+        """Parameters in the units of ``X``, shape (n_params,), mapped to scaled coordinates."""
+        theta = np.asarray(theta, dtype=np.float64)
+        d = self.d
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = theta[:d] * self.scaling.scale
+            if not self.fit_intercept:
+                return w
+            return np.append(w, theta[d] + theta[:d] @ self.scaling.mean)
+
+
+def suggest_lr(eigenvalues: np.ndarray) -> float:
+    """The optimal constant rate ``2 / (lam_min + lam_max)`` over the positive eigenvalues, rounded down
+    to two significant digits (1.0 when every eigenvalue is zero)."""
+    nonzero = eigenvalues[eigenvalues > 0]
+    if nonzero.size == 0:
+        return 1.0
+    best = 2.0 / (nonzero[0] + nonzero[-1])
+    scale = 10.0 ** (math.floor(math.log10(best)) - 1)
+    return math.floor(best / scale) * scale
+
+
+def _moments(Z: np.ndarray, y: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``A = Xa'Xa / m`` and ``b = Xa'y / m`` for ``Xa = [Z, 1]`` (or ``Z``), without building ``Xa``."""
+    m, d = Z.shape
+    p = d + int(fit_intercept)
+    A = np.empty((p, p))
+    with np.errstate(all="ignore"):
+        A[:d, :d] = Z.T @ Z
+        b = Z.T @ y
+        if fit_intercept:
+            A[:d, d] = A[d, :d] = Z.sum(axis=0)
+            A[d, d] = m
+            b = np.append(b, y.sum())
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+        raise ValueError("X and y are too large for float64: their products overflow; rescale them")
+    return A / m, b / m
+
+
+def _minimum(Z, y, lam, V, b, fit_intercept: bool) -> tuple[np.ndarray, float]:
+    """The least-norm minimizer ``A^+ b`` and the MSE there, computed from the residuals."""
+    inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
+    d = Z.shape[1]
+    with np.errstate(all="ignore"):
+        theta_star = V @ (inv * (V.T @ b))
+        residual = y - Z @ theta_star[:d] - (theta_star[d] if fit_intercept else 0.0)
+        loss_star = float(np.mean(residual * residual))
+    if not np.isfinite(loss_star):
+        raise ValueError("y is too large for float64: its mean square overflows; rescale it")
+    return theta_star, loss_star
+
+
+def _rank(A: np.ndarray) -> int:
+    """Eigenvalues above rounding noise of ``A`` with equilibrated columns; an all-zero column counts as null."""
+    diag = np.diag(A)
+    root = np.sqrt(np.where(diag > 0, diag, 1.0))
+    with np.errstate(all="ignore"):
+        mu = np.linalg.eigvalsh(A / root[:, None] / root[None, :])
+    return int(np.count_nonzero(mu > _null_cutoff(mu)))
+
+
+def _null_cutoff(lam: np.ndarray) -> float:
+    """Eigenvalues below this are rounding noise of a singular Hessian and count as zero."""
+    return max(float(lam[-1]), 0.0) * lam.size * np.finfo(float).eps * 10

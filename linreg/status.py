@@ -1,0 +1,88 @@
+"""How a gradient-descent run ended: a :class:`Status` and the numbers behind it, put into words in one place.
+
+Callers branch on ``fit.status`` and read the numbers from the fit's fields;
+:func:`describe` is the only place that turns them into a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linreg.gd import FitResult
+
+
+class Status(StrEnum):
+    """How a run ended. A ``str`` enum: ``fit.status == "converged"`` holds for ``Status.CONVERGED``."""
+
+    CONVERGED = "converged"
+    """All iterations ran and the gradient fell below GTOL of its initial norm."""
+    TOL = "tol"
+    """Stopped early: an update improved the loss by less than ``tol``, relatively."""
+    MAX_ITER = "max_iter"
+    """Ran out of iterations before converging (or before ``tol`` was met)."""
+    DIVERGED = "diverged"
+    """``lr`` is not below the stable bound ``2 / lam_max``: the loss grows."""
+
+
+def describe(fit: FitResult) -> str:
+    """Why the run stopped, in words, with the numbers behind it.
+
+    Examples
+    --------
+    >>> from linreg import gradient_descent
+    >>> describe(gradient_descent([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], lr=1.0, n_iters=50, standardize=True))
+    'converged: after 50 iterations the gradient is 0.0e+00 of its initial norm'
+    """
+    k = fit.n_iter
+    if fit.status == Status.DIVERGED:
+        return _divergence(fit)
+    if fit.status == Status.TOL:
+        return f"stopped at iteration {k:,}: the relative improvement in loss fell below tol={fit.tol:g}"
+    if fit.status == Status.CONVERGED:
+        return f"converged: after {k:,} iterations the gradient is {fit.gradient_ratio:.1e} of its initial norm"
+    if fit.tol is not None:
+        return (
+            f"reached n_iters={k:,} before the relative improvement in loss fell below tol={fit.tol:g}; "
+            + _slowness(fit)
+        )
+    return (
+        f"ran all {k:,} iterations without converging: the gradient is still {fit.gradient_ratio:.1e} of its "
+        "initial norm; " + _slowness(fit)
+    )
+
+
+def _slowness(fit: FitResult) -> str:
+    """Why a stable run had not converged, and what would help."""
+    rate, lr, bound = fit.contraction, fit.lr, fit.max_stable_lr
+    if rate >= 1.0 and lr < bound:
+        return (
+            f"lr={lr:g} is so far below the stable bound 2/λ_max={bound:.3g} that the slowest "
+            "direction shrinks by less than float64 resolves per step; a larger lr will help"
+        )
+    if rate >= 1.0:
+        return f"lr={lr:g} sits on the stable bound 2/λ_max={bound:.3g}, so GD cannot converge"
+    if rate == 0.0:
+        return f"lr={lr:g} reaches the minimum in one step, so more iterations will help"
+    per_efold = -1.0 / math.log(rate)
+    return (
+        f"the slowest direction shrinks by a factor {rate:.6f} per step "
+        f"(about {per_efold:,.0f} steps per e-fold); a larger lr below {bound:.3g}, "
+        "more iterations or standardize=True will help"
+    )
+
+
+def _divergence(fit: FitResult) -> str:
+    if fit.exploded_at is None:
+        where = f"the loss grows with every step (ran {fit.n_iter:,})"
+    else:
+        where = (
+            f"the loss passed {fit.loss_limit:.3g} at iteration {fit.exploded_at:,}, "
+            f"so the run stopped after {fit.n_iter:,}"
+        )
+    return (
+        f"diverged: lr={fit.lr:g} is not below the stable bound 2/λ_max={fit.max_stable_lr:.3g}; "
+        f"{where}. Try lr={fit.suggested_lr:.2g} or smaller, or standardize x"
+    )
