@@ -1,48 +1,57 @@
-"""Playground: set the data and the training, watch gradient descent fit the line.
+"""Playground: pick the data and the training, watch gradient descent fit it.
 
 A slider move reruns this page, so it sends the browser as little as it can: one chart
-(the open tab's; the others are not built), one status line and four headline numbers.
+(the open tab's; the others are not built), one status line and a few headline numbers.
 """
 
 import streamlit as st
 
 from dashboard import cache, controls, report, views
 from dashboard import params as P
+from dashboard.sources import SYNTHETIC
 
 st.title("Linear regression by gradient descent")
 controls.arrive("playground")
-values, lr_slot = controls.sidebar()
+key = controls.data_source()
+source = views.table_source(key)
+values, lr_slot = controls.sidebar(synthetic=key == SYNTHETIC)
 controls.show_notices(values)
-params = P.to_experiment(values)
-
-try:
-    exp = cache.experiment(params)
-except ValueError as exc:
-    st.error(f"These settings cannot run: {exc}.", icon=":material/block:")
-    controls.finish(values)
-    st.stop()
+if source is None:
+    source = cache.Source(key, synthetic=P.to_synthetic_spec(values))
+source, spec, exp = views.run_or_last_good(source, P.to_train_spec(values))
+views.data_notices(cache.dataset(source)[1])
 
 st.caption(report.describe(exp))
 views.rate_advice(lr_slot, exp)
 views.status(exp)
 
-fit_tab, loss_tab, numbers_tab, replay_tab, downloads_tab = st.tabs(
-    ["Fit", "Loss", "Numbers", "Replay", "Downloads"], key="view", bind="query-params", on_change="rerun"
-)
-if fit_tab.open:
-    fit_tab.plotly_chart(cache.fit_figure(params, values["show_train"]), width="stretch", key="fit_chart")
-if loss_tab.open:
-    loss_fig = cache.loss_figure(params, values["log_scale"], values["excess"])
-    loss_tab.plotly_chart(loss_fig, width="stretch", key="loss_chart")
-if numbers_tab.open:
-    with numbers_tab:
+multi = exp.dataset.d > 1
+names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Replay", "Downloads"]
+tabs = dict(zip(names, st.tabs(names, key="view", bind="query-params", on_change="rerun"), strict=True))
+if tabs["Fit"].open:
+    tabs["Fit"].plotly_chart(cache.fit_figure(source, spec, values["show_train"]), width="stretch", key="fit_chart")
+    if multi:
+        with tabs["Fit"]:
+            views.partial(source, spec, exp)
+if tabs["Loss"].open:
+    loss_fig = cache.loss_figure(source, spec, values["log_scale"], values["excess"])
+    tabs["Loss"].plotly_chart(loss_fig, width="stretch", key="loss_chart")
+if tabs["Residuals"].open:
+    tabs["Residuals"].plotly_chart(cache.residuals_figure(source, spec), width="stretch", key="residuals_chart")
+if tabs["Coefficients"].open:
+    with tabs["Coefficients"]:
+        views.coefficients(source, spec)
+if tabs["Numbers"].open:
+    with tabs["Numbers"]:
         views.numbers(exp)
-if replay_tab.open:
-    replay_tab.caption("Press ▶ Play or drag the slider: the line and the loss marker move checkpoint by checkpoint.")
-    replay_tab.plotly_chart(cache.replay_figure(params), width="stretch", key="replay_chart")
-if downloads_tab.open:
-    with downloads_tab:
-        views.downloads(exp, params)
+if tabs["Replay"].open:
+    tabs["Replay"].caption(
+        "Press ▶ Play or drag the slider: the fit and the loss marker move checkpoint by checkpoint."
+    )
+    tabs["Replay"].plotly_chart(cache.replay_figure(source, spec), width="stretch", key="replay_chart")
+if tabs["Downloads"].open:
+    with tabs["Downloads"]:
+        views.downloads(exp)
 
 views.headline(exp)
 controls.finish(values)

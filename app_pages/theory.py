@@ -4,8 +4,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import cache, controls
+from dashboard import cache, controls, theory
 from dashboard import params as P
+from dashboard.text import inert
 
 st.title("The maths behind the playground")
 
@@ -13,7 +14,6 @@ controls.arrive("theory")
 values = controls.current()
 controls.show_notices(values)
 controls.publish(values)
-params = P.to_experiment(values)
 
 st.header("Model and loss")
 st.markdown("The hypothesis is a straight line with slope $w_1$ and intercept $w_2$:")
@@ -43,24 +43,25 @@ st.markdown(
     "(the condition number) says how far apart those two demands are."
 )
 
+source, spec = theory.current_run(values)
 try:
-    raw = cache.diagnostics(replace(params, standardize=False))
-    std = cache.diagnostics(replace(params, standardize=True))
+    raw = cache.diagnostics(source, replace(spec, standardize=False))
+    std = cache.diagnostics(source, replace(spec, standardize=True))
 except ValueError as exc:
-    st.error(f"The current settings cannot run: {exc}.", icon="🚫")
+    st.error(f"The current settings cannot run: {inert(str(exc), 300)}", icon=":material/block:")
     st.stop()
 
-st.markdown(f"On the playground's current data (n = {params.n:,}, x in [{params.x_min:g}, {params.x_max:g}]):")
+st.markdown(f"On the playground's current data ({theory.describe_data(source, values)}):")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Condition number κ", f"{raw.condition_number:,.0f}", help="λ_max / λ_min of A, x as it is.")
 # Four digits: on the article's data the two rates differ only in the fourth.
 c2.metric("Stable below", f"{raw.max_stable_lr:.4g}", help="2 / λ_max: larger rates diverge.")
 c3.metric("Fastest rate", f"{raw.optimal_lr:.4g}", help="2 / (λ_min + λ_max).")
-steps = raw.iterations_to(1e-6, lr=params.lr)
+steps = raw.iterations_to(1e-6, lr=spec.lr)
 c4.metric(
     "Iterations to shrink the error 10⁶×",
     "never (unstable)" if steps == float("inf") else f"{steps:,.0f}",
-    help=f"At the current learning rate {params.lr:.1e}.",
+    help=f"At the current learning rate {spec.lr:.1e}.",
 )
 st.markdown(
     f"With x in its raw units, $\\lambda_{{max}}$ is about the mean of $x^2$ while $\\lambda_{{min}}$ is small, "

@@ -1,56 +1,131 @@
-"""Bounded caches around the expensive calls, keyed on frozen parameter objects.
+"""Bounded caches around the expensive calls, keyed on small frozen objects.
 
-``run_experiment`` results go through ``st.cache_data`` (each rerun gets its own copy).
-Figures are cached as objects with ``st.cache_resource``: rebuilding the replay's
-frames costs about 0.1 s, far over a rerun's budget, and nothing mutates a figure
-after it is built.
+A :class:`Source` names the data (the generator's settings, or a table and the columns
+chosen from it); with a :class:`linreg.TrainSpec` it keys the run. Results go through
+``st.cache_data`` (each rerun gets its own copy). Figures are cached as objects with
+``st.cache_resource``: rebuilding the replay's frames costs about 0.1 s, far over a
+rerun's budget, and nothing mutates a figure after it is built.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict, dataclass
+
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures
-from linreg import (
-    Diagnostics,
-    Experiment,
-    ExperimentParams,
-    diagnose,
-    make_data,
-    run_experiment,
-)
+from dashboard import figures, figures_multi, sources
+from linreg import Dataset, Diagnostics, Experiment, ExperimentParams, SyntheticSpec, TrainSpec, run, run_experiment
+from linreg.tables import Table, read_table
 
 MAX_ENTRIES = 16
+
+
+@dataclass(frozen=True)
+class Source:
+    """The data of one run: the generator's settings, or a table (bundled, or a file's digest) and its columns."""
+
+    key: str
+    synthetic: SyntheticSpec | None = None
+    digest: str = ""
+    target: str = ""
+    features: tuple[str, ...] = ()
+
+
 # A frozen dataclass's repr names every field with its exact value: a key as good as
-# Streamlit's generic hashing and several times cheaper, which counts at five lookups a rerun.
-_KEY = {ExperimentParams: repr}
+# Streamlit's generic hashing and several times cheaper, which counts at every lookup.
+_KEY = {Source: repr, TrainSpec: repr}
+# Uploaded tables by digest, for the runs that use them; bounded like the caches.
+_UPLOADS: dict[str, Table] = {}
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner="Running gradient descent…")
-def experiment(params: ExperimentParams) -> Experiment:
-    """The run for ``params``; raises linreg's ValueError for invalid settings."""
-    return run_experiment(params)
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner="Reading the table…")
+def _read(key: str, name: str, _data: bytes) -> Table:
+    return read_table(_data, name)
+
+
+def uploaded_table(name: str, data: bytes) -> tuple[str, Table]:
+    """The visitor's file, read once per content, and its digest; raises ValueError on a bad file."""
+    key = digest(data)
+    table = _read(key, name, data)
+    _UPLOADS[key] = table
+    while len(_UPLOADS) > MAX_ENTRIES:
+        _UPLOADS.pop(next(iter(_UPLOADS)))
+    return key, table
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, show_spinner=False)
+def bundled_table(key: str) -> Table:
+    return sources.bundled_table(key)
+
+
+def table_of(source: Source) -> Table:
+    return _UPLOADS[source.digest] if source.key == sources.UPLOAD else bundled_table(source.key)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
-def diagnostics(params: ExperimentParams) -> Diagnostics:
-    """The Hessian's spectrum on the training data of ``params``, without running GD."""
-    split = make_data(params)[2]
-    return diagnose(split.x_train, standardize=params.standardize)
+def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
+    """The Dataset of ``source`` and what reading and selecting it noticed; raises ValueError."""
+    if source.synthetic is not None:
+        return Dataset.synthetic(source.synthetic), ()
+    label = sources.BUNDLED[source.key].source if source.key in sources.BUNDLED else "an uploaded file"
+    return sources.dataset_of(table_of(source), source.target, source.features, label)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner="Running gradient descent…")
+def experiment(source: Source, spec: TrainSpec) -> Experiment:
+    """The run of ``spec`` on ``source``; raises linreg's ValueError for invalid settings.
+
+    The article's generator with an intercept runs as the article's experiment, so the
+    result keeps its settings (``params``) and the article's names for them.
+    """
+    s = source.synthetic
+    if s is not None and spec.fit_intercept:
+        settings = asdict(s) | {k: getattr(spec, k) for k in ("lr", "n_iters", "standardize", "tol", "train_ratio")}
+        return run_experiment(ExperimentParams(**settings))
+    return run(dataset(source)[0], spec)
+
+
+def diagnostics(source: Source, spec: TrainSpec) -> Diagnostics:
+    """The Hessian's spectrum for ``spec`` on ``source`` (from the cached run)."""
+    return experiment(source, spec).diagnostics
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
-def fit_figure(params: ExperimentParams, show_train: bool) -> go.Figure:
-    return figures.fit_figure(experiment(params), show_train=show_train)
+def fit_figure(source: Source, spec: TrainSpec, show_train: bool) -> go.Figure:
+    exp = experiment(source, spec)
+    if exp.dataset.d == 1:
+        return figures.fit_figure(exp, show_train=show_train)
+    return figures_multi.predicted_vs_actual(exp)
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
-def loss_figure(params: ExperimentParams, log_scale: bool, excess: bool) -> go.Figure:
-    exp = experiment(params)
+def loss_figure(source: Source, spec: TrainSpec, log_scale: bool, excess: bool) -> go.Figure:
+    exp = experiment(source, spec)
     return figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale, excess=excess)
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
-def replay_figure(params: ExperimentParams) -> go.Figure:
-    return figures.replay_figure(experiment(params))
+def residuals_figure(source: Source, spec: TrainSpec) -> go.Figure:
+    return figures_multi.residuals_figure(experiment(source, spec))
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+def coefficients_figure(source: Source, spec: TrainSpec, standardized: bool) -> go.Figure:
+    return figures_multi.coefficients_figure(experiment(source, spec), standardized=standardized)
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+def partial_figure(source: Source, spec: TrainSpec, feature: str) -> go.Figure:
+    return figures_multi.partial_figure(experiment(source, spec), feature)
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+def replay_figure(source: Source, spec: TrainSpec) -> go.Figure:
+    exp = experiment(source, spec)
+    return figures.replay_figure(exp) if exp.dataset.d == 1 else figures_multi.coefficient_replay(exp)

@@ -25,7 +25,10 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import params as P
+from dashboard.sources import BUNDLED, SOURCES, SYNTHETIC
+from dashboard.sources import UPLOAD as SOURCE_UPLOAD
 from linreg import Diagnostics
+from linreg.tables import MAX_FEATURES, Table
 
 _STORE = "_controls"
 _PAGE = "_page"
@@ -38,8 +41,13 @@ def current() -> dict[str, object]:
     return dict(st.session_state.get(_STORE, P.DEFAULTS))
 
 
-def _url() -> dict[str, str]:
-    return {k: st.query_params[k] for k in st.query_params if k in P.FIELD_BY_KEY}
+def _url() -> dict[str, str | list[str]]:
+    """The known parameters of the URL; a list of column names is a repeated parameter."""
+    return {
+        k: st.query_params.get_all(k) if P.FIELD_BY_KEY[k].kind == "names" else st.query_params[k]
+        for k in st.query_params
+        if k in P.FIELD_BY_KEY
+    }
 
 
 def arrive(page: str) -> None:
@@ -49,6 +57,13 @@ def arrive(page: str) -> None:
     st.session_state[_PAGE] = page
     query = _url()
     values, notices = P.parse_query(query)
+    if values.get("data") == SOURCE_UPLOAD:
+        values["data"] = P.DEFAULTS["data"]
+        notices.append("A link cannot carry an uploaded file: showing the article's data. Upload the file again.")
+    if values.get("data", P.DEFAULTS["data"]) != SYNTHETIC:
+        # A table starts converged: standardized, at its fastest rate, unless the link says otherwise.
+        values.setdefault("standardize", True)
+        st.session_state["_rate_due"] = "lr" not in values
     store = current() | values
     st.session_state[_STORE] = store
     for key in P.KEYS:
@@ -114,13 +129,101 @@ def _bounds(key: str) -> dict:
     return {"min_value": f.low, "max_value": f.high} | _bound(key)
 
 
-def sidebar() -> tuple[dict[str, object], st.delta_generator.DeltaGenerator]:
-    """Draw the Data and Training controls; return their values and a slot beside the learning rate."""
+def data_source() -> str:
+    """The data set picker at the top of the sidebar; returns its key."""
     sb = st.sidebar
     sb.header("Data")
-    _data_controls(sb)
+    key = sb.selectbox(
+        "Data set",
+        options=P.SOURCE_KEYS,
+        key="data",
+        index=0,
+        bind="query-params",
+        on_change=_data_changed,
+        help="The article's synthetic line, a bundled real table, or a CSV, TSV or Parquet file of your own.",
+    )
+    sb.caption(_describe_source(key))
+    return key
+
+
+def _describe_source(key: str) -> str:
+    if key == SYNTHETIC:
+        return SOURCES[key] + ": noisy points around a line you choose."
+    if key == SOURCE_UPLOAD:
+        return "Your own table. A shared link keeps the settings but not the file."
+    b = BUNDLED[key]
+    return f"{b.description} Source: {b.source}"
+
+
+def upload() -> tuple[str, bytes] | None:
+    """The file picker for your own data; (name, bytes) of the chosen file, if any."""
+    file = st.sidebar.file_uploader(
+        "Your table", type=["csv", "tsv", "txt", "parquet"], key="upload_file", on_change=_file_changed
+    )
+    return None if file is None else (file.name, file.getvalue())
+
+
+def _file_changed() -> None:
+    # A new table: its columns decide the defaults once it is read.
+    for key in ("target", "features"):
+        st.session_state[key] = P.DEFAULTS[key]
+
+
+def _data_changed() -> None:
+    """A new data set starts converged: its default target and features, standardized, at its fastest rate."""
+    key = st.session_state["data"]
+    if key == SYNTHETIC:
+        for name in ("lr", "standardize", "n_iters", "fit_intercept", "seed", "train_ratio"):
+            st.session_state[name] = P.DEFAULTS[name]
+        return
+    st.session_state["standardize"] = True
+    st.session_state["fit_intercept"] = True
+    if key in BUNDLED:
+        st.session_state["target"] = BUNDLED[key].target
+        st.session_state["features"] = list(BUNDLED[key].features)
+        st.session_state["_rate_due"] = True
+    else:
+        _file_changed()
+
+
+def table_controls(table: Table, defaults: tuple[str, tuple[str, ...]]) -> None:
+    """Target and features of a table; an unknown or empty choice falls back to ``defaults``."""
+    sb = st.sidebar
+    target, features = defaults
+    if st.session_state.get("target") not in table.numeric:
+        st.session_state["target"] = target
+    columns = [c for c in table.columns if c in table.numeric or c in table.categorical]
+    chosen = [f for f in st.session_state.get("features") or () if f in columns and f != st.session_state["target"]]
+    st.session_state["features"] = chosen or list(features)
+    # The data set's own choice is each widget's default, so that it stays out of the URL.
+    sb.selectbox(
+        "Target y",
+        options=table.numeric,
+        index=table.numeric.index(target),
+        key="target",
+        bind="query-params",
+        help="The column to predict.",
+    )
+    options = [c for c in columns if c != st.session_state["target"]]
+    sb.multiselect(
+        "Features X",
+        options=options,
+        default=[f for f in features if f in options],
+        key="features",
+        bind="query-params",
+        max_selections=MAX_FEATURES,
+        help=f"Numeric columns enter as they are; a text column with at most 20 levels enters as dummies "
+        f"(drop-first, named like day[T.Sat]). At most {MAX_FEATURES}.",
+    )
+
+
+def sidebar(synthetic: bool) -> tuple[dict[str, object], st.delta_generator.DeltaGenerator]:
+    """Draw the data generator's (for synthetic data), training and view controls; return every value."""
+    sb = st.sidebar
+    if synthetic:
+        _data_controls(sb)
     sb.header("Training")
-    lr_slot = _training_controls(sb)
+    lr_slot = _training_controls(sb, synthetic)
     sb.header("View")
     sb.toggle("Show training points", **_bound("show_train"), help="Add the training points to the fit chart.")
     sb.toggle("Log scales on the loss chart", **_bound("log_scale"), help="Log-log axes show the whole run at once.")
@@ -129,7 +232,9 @@ def sidebar() -> tuple[dict[str, object], st.delta_generator.DeltaGenerator]:
         **_bound("excess"),
         help="Plot MSE minus the least-squares minimum on a log axis: the slow phase of the descent shows up.",
     )
-    return {k: st.session_state[k] for k in P.KEYS}, lr_slot
+    values = current() | {k: st.session_state[k] for k in P.KEYS if k in st.session_state}
+    values["features"] = tuple(values["features"])
+    return values, lr_slot
 
 
 def _data_controls(sb) -> None:
@@ -157,15 +262,22 @@ def _data_controls(sb) -> None:
     c1, c2 = sb.columns(2)
     c1.number_input("x min", step=10.0, **_bounds("x_min"), help="Smallest x; must be below x max.")
     c2.number_input("x max", step=10.0, **_bounds("x_max"), help="Largest x; must be above x min.")
+
+
+def _training_controls(sb, synthetic: bool):
     sb.slider(
         "Train ratio",
         step=0.01,
         **_bounds("train_ratio"),
         help="Share of the points used for training; the rest is the test set.",
     )
-
-
-def _training_controls(sb):
+    if not synthetic:
+        sb.number_input("Split seed", step=1, **_bounds("seed"), help="Seed of the shuffle that splits the rows.")
+    sb.toggle(
+        "Fit an intercept",
+        **_bound("fit_intercept"),
+        help="Off fits y = Xw through the origin, as calibration data often asks.",
+    )
     sb.select_slider(
         "Learning rate α",
         options=P.LR_GRID,

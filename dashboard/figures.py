@@ -8,6 +8,7 @@ dropped, because Plotly's JSON turns them into nulls or invalid numbers.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -102,18 +103,23 @@ def line(x_range: tuple[float, float], slope: float, intercept: float, name: str
 
 def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
     """The test points (and optionally the training points) with the GD, OLS and true lines."""
-    s, p = exp.split, exp.params
-    x_range = (p.x_min, p.x_max)
+    s = exp.split
+    x_range = x_span(exp)
     traces = [scatter(s.x_test, s.y_test, TEST_NAME)]
     if show_train:
         traces.insert(0, scatter(s.x_train, s.y_train, TRAIN_NAME))
     traces += [
-        line(x_range, p.slope, p.intercept, TRUE_NAME, dash="dot"),
         line(x_range, float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
         line(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
     ]
+    truth = exp.true_theta
+    if truth is not None:
+        traces.insert(-2, line(x_range, float(truth[0]), float(truth[1]), TRUE_NAME, dash="dot"))
     fig = go.Figure(traces)
-    fig.update_layout(title="The fit on the test data", xaxis_title="x", yaxis_title="y", legend=LEGEND, margin=MARGIN)
+    x_title, y_title = axis_names(exp)
+    fig.update_layout(
+        title="The fit on the test data", xaxis_title=x_title, yaxis_title=y_title, legend=LEGEND, margin=MARGIN
+    )
     # Frame the data, not the lines: a diverged GD line would otherwise squash the points flat.
     y_range = _padded_range(np.concatenate([s.y_test, s.y_train if show_train else []]))
     fig.update_yaxes(range=y_range)
@@ -128,6 +134,21 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
             showarrow=False,
         )
     return fig
+
+
+def x_span(exp: Experiment) -> tuple[float, float]:
+    """The range of the one feature: the generator's x range, or the data's."""
+    if exp.params is not None:
+        return exp.params.x_min, exp.params.x_max
+    x = np.asarray(exp.dataset.X[:, 0])
+    return float(x.min()), float(x.max())
+
+
+def axis_names(exp: Experiment) -> tuple[str, str]:
+    """The feature's and the target's names, escaped: Plotly renders HTML in titles."""
+    if exp.params is not None:
+        return "x", "y"
+    return html.escape(exp.feature_names[0]), html.escape(exp.dataset.target_name)
 
 
 def _visible_share(w: float, b: float, x_range: tuple[float, float], y_range: list[float]) -> float:
@@ -331,21 +352,22 @@ def replay_figure(exp: Experiment) -> go.Figure:
 
     Frames animate in the browser: play/pause buttons and a slider, no server round trip.
     """
-    fit, s, p = exp.fit, exp.split, exp.params
+    fit, s = exp.fit, exp.split
+    x_min, x_max = x_span(exp)
     names, lines, marks = _replay_states(exp)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("The line", "The loss"), horizontal_spacing=0.1)
     fig.add_trace(scatter(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS), row=1, col=1)
-    fig.add_trace(line((p.x_min, p.x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
-    fig.add_trace(line((p.x_min, p.x_max), *lines[0], GD_NAME), row=1, col=1)
+    fig.add_trace(line((x_min, x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
+    fig.add_trace(line((x_min, x_max), *lines[0], GD_NAME), row=1, col=1)
     fig.add_trace(loss_trace(fit), row=1, col=2)
     fig.add_trace(_marker(*marks[0]), row=1, col=2)
     moving = [2, 4]  # the GD line and the loss marker; the rest stays put
     # A frame only carries the coordinates that change: Plotly merges them into the traces above.
-    x_ends = [p.x_min, p.x_max]
+    x_ends = [x_min, x_max]
     fig.frames = [
         go.Frame(
             name=name,
-            data=[{"x": x_ends, "y": [w * p.x_min + b, w * p.x_max + b]}, {"x": [k + 1], "y": [loss]}],
+            data=[{"x": x_ends, "y": [w * x_min + b, w * x_max + b]}, {"x": [k + 1], "y": [loss]}],
             traces=moving,
         )
         for name, (w, b), (k, loss) in zip(names, lines, marks, strict=True)
@@ -369,12 +391,13 @@ def replay_figure(exp: Experiment) -> go.Figure:
 
 def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]], list[tuple[int, float]]]:
     """Frame names, GD (slope, intercept) and (iteration, loss) at each checkpoint whose numbers are all finite."""
-    fit, p = exp.fit, exp.params
+    fit = exp.fit
+    x_min, x_max = x_span(exp)
     names, lines, marks = [], [], []
     for k, w, b, loss in zip(
         fit.checkpoint_iters, fit.checkpoint_weights[:, 0], fit.checkpoint_bias, fit.checkpoint_loss, strict=True
     ):
-        ends = (w * p.x_min + b, w * p.x_max + b)
+        ends = (w * x_min + b, w * x_max + b)
         if not np.isfinite([w, b, loss, *ends]).all() or np.abs(ends).max() >= np.finfo(np.float32).max:
             continue
         names.append(f"{int(k):,}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from dashboard.text import inert
-from linreg import MAX_ITERS, Diagnostics, ExperimentParams
+from linreg import MAX_ITERS, Diagnostics, ExperimentParams, SyntheticSpec, TrainSpec
 
 ARTICLE = ExperimentParams()
 
@@ -44,14 +44,21 @@ class Field:
     """One control: its URL/widget key, its type and its allowed range."""
 
     key: str
-    kind: str  # "int", "float", "bool" or "tol"
+    kind: str  # "int", "float", "bool", "tol", "choice" (one of grid), "name" or "names" (column names)
     default: object
     low: float | None = None
     high: float | None = None
     grid: tuple | None = None  # a slider's only values; others snap down onto it
 
 
+SOURCE_KEYS = ("synthetic", "norris", "longley", "tips", "gapminder", "iris", "upload")
+
 FIELDS: tuple[Field, ...] = (
+    # Which data: the article's generator, a bundled table or an uploaded file; for a table, what to fit.
+    Field("data", "choice", SOURCE_KEYS[0], grid=SOURCE_KEYS),
+    Field("target", "name", ""),
+    Field("features", "names", ()),
+    Field("fit_intercept", "bool", True),
     Field("noise", "float", ARTICLE.noise, 0.0, 200.0),
     Field("seed", "int", ARTICLE.seed, 0, 2**32 - 1),
     Field("n", "int", ARTICLE.n, N_GRID[0], N_GRID[-1], N_GRID),
@@ -94,7 +101,14 @@ def snap_tol(tol: float) -> float:
 def parse_value(key: str, raw: str) -> object:
     """Parse one URL value for ``key``; raise ValueError saying what is wrong."""
     field = FIELD_BY_KEY[key]
+    if field.kind in ("name", "names"):
+        # Column names are checked against the table once it is read.
+        return tuple(raw) if field.kind == "names" else raw
     text = raw.strip().lower()
+    if field.kind == "choice":
+        if text in field.grid:
+            return text
+        raise ValueError(f"it must be one of {', '.join(field.grid)}")
     if field.kind == "bool":
         if text in _TRUE | _FALSE:
             return text in _TRUE
@@ -145,7 +159,7 @@ def _check_range(field: Field, value: float) -> None:
         )
 
 
-def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
+def parse_query(query: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
     """Values for the known keys in ``query``; an invalid one falls back to its default with a notice."""
     values: dict[str, object] = {}
     notices: list[str] = []
@@ -159,7 +173,11 @@ def parse_query(query: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             notices.append(f"The link's {key} = {inert(raw)} was ignored: {exc}. Using the default, {_shown(key)}.")
             continue
         field = FIELD_BY_KEY[key]
-        if (field.grid or field.kind == "tol") and not _same_number(raw, values[key]):
+        if (
+            field.kind in ("int", "float", "tol")
+            and (field.grid or field.kind == "tol")
+            and not _same_number(raw, values[key])
+        ):
             notices.append(
                 f"The link's {key} = {inert(raw)} is not one of the offered values. Using {_shown(key, values[key])}."
             )
@@ -218,9 +236,11 @@ def rates_note(diag: Diagnostics) -> str:
     return f"{text} Fastest at α = {best:.2e}, 2/(λ_min + λ_max)."
 
 
-def format_value(key: str, value: object = None) -> str:
+def format_value(key: str, value: object = None) -> str | list[str]:
     """A value as it appears in the URL (round-trips through :func:`parse_value`)."""
     value = DEFAULTS[key] if value is None else value
+    if FIELD_BY_KEY[key].kind == "names":
+        return list(value)
     if key in ("n", "n_iters"):
         return format_count(value)
     if key == "lr":
@@ -235,12 +255,31 @@ def format_value(key: str, value: object = None) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def to_query(values: Mapping[str, object]) -> dict[str, str]:
+def to_query(values: Mapping[str, object]) -> dict[str, str | list[str]]:
     """The URL parameters for ``values``: only those that differ from the default, for short links."""
     return {k: format_value(k, values[k]) for k in KEYS if k in values and values[k] != DEFAULTS[k]}
 
 
 def to_experiment(values: Mapping[str, object]) -> ExperimentParams:
-    """The experiment's settings out of the controls' values (display options are dropped)."""
+    """The synthetic experiment's settings out of the controls' values (display options are dropped)."""
     settings = {k: values[k] for k in _EXPERIMENT_KEYS}
     return ExperimentParams(**settings | {"tol": settings["tol"] or None})
+
+
+def to_train_spec(values: Mapping[str, object]) -> TrainSpec:
+    """How to train, out of the controls' values. Synthetic data splits on its own seed, a table on ``seed``."""
+    synthetic = values["data"] == SOURCE_KEYS[0]
+    return TrainSpec(
+        lr=values["lr"],
+        n_iters=values["n_iters"],
+        standardize=values["standardize"],
+        tol=values["tol"] or None,
+        fit_intercept=values["fit_intercept"],
+        train_ratio=values["train_ratio"],
+        split_seed=None if synthetic else values["seed"],
+    )
+
+
+def to_synthetic_spec(values: Mapping[str, object]) -> SyntheticSpec:
+    """The article's generator's settings out of the controls' values."""
+    return SyntheticSpec(**{f.name: values[f.name] for f in fields(SyntheticSpec)})

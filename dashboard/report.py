@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from linreg import Experiment, FitResult, Scores
+from linreg.tables import safe_csv_cell
 
 GD_ROW, OLS_ROW, TRUE_ROW = "Gradient descent", "Least squares (OLS)", "True line"
 LARGE = 1e5
@@ -66,31 +67,64 @@ def fmt(value: float, spec: str) -> str:
     return format(value, ".2g" if abs(value) >= LARGE else spec)
 
 
+def coefficient_names(exp: Experiment) -> list[str]:
+    """One label per coefficient: the article's w_1 (slope) and w_2 (intercept) for its one-feature line,
+    else the feature names, then the intercept."""
+    names = list(exp.feature_names)
+    if exp.params is not None:
+        return ["w_1 (slope)", "w_2 (intercept)"]
+    return names + ["(intercept)"] if exp.spec.fit_intercept else names
+
+
 def parameters_table(exp: Experiment) -> pd.DataFrame:
-    """w_1 (slope) and w_2 (intercept) from GD, from OLS and of the true line, to two decimals."""
-    rows = {GD_ROW: exp.fit.theta, OLS_ROW: exp.ols.theta, TRUE_ROW: exp.true_theta}
+    """One row per coefficient: GD's, OLS's and (for synthetic data) the true value, to four significant digits."""
+    columns = {GD_ROW: exp.fit.theta, OLS_ROW: exp.ols.theta}
+    if exp.true_theta is not None:
+        columns[TRUE_ROW] = exp.true_theta
+    digits = ".2f" if exp.params is not None else ".4g"
     return pd.DataFrame(
-        [[fmt(float(t[0]), ".2f"), fmt(float(t[1]), ".2f")] for t in rows.values()],
-        index=list(rows),
-        columns=["w_1 (slope)", "w_2 (intercept)"],
+        {name: [fmt(float(v), digits) for v in theta] for name, theta in columns.items()},
+        index=coefficient_names(exp),
     )
 
 
 def coefficients(exp: Experiment) -> list[Metric]:
-    """The fitted slope and intercept, each beside its least-squares value."""
+    """The headline coefficients: the slope and intercept of a one-feature fit; for more, the gap to OLS."""
+    if exp.dataset.d > 1:
+        left, _ = gaps(exp)
+        return [
+            Metric(
+                "‖θ_GD − θ_OLS‖",
+                fmt(left, ".3g"),
+                f"How far gradient descent's {len(exp.fit.theta)} coefficients still are from least squares; "
+                "the Numbers tab lists them.",
+            )
+        ]
     out = []
-    for i, (label, what) in enumerate((("w₁ (slope)", "slope"), ("w₂ (intercept)", "intercept"))):
+    labels = (("w₁ (slope)", "slope"), ("w₂ (intercept)", "intercept"))[: len(exp.fit.theta)]
+    for i, (label, what) in enumerate(labels):
         gd, ls = float(exp.fit.theta[i]), float(exp.ols.theta[i])
         help_text = f"The {what} gradient descent found; least squares gets {fmt(ls, '.4f')}."
         out.append(Metric(label, fmt(gd, ".2f"), help_text))
     return out
 
 
-def gaps(exp: Experiment) -> tuple[float, float]:
-    """‖θ_GD − θ_OLS‖, what is left to optimize, and ‖θ_OLS − θ_true‖, what the noise costs."""
+def gaps(exp: Experiment) -> tuple[float, float | None]:
+    """‖θ_GD − θ_OLS‖, what is left to optimize, and ‖θ_OLS − θ_true‖, what the noise costs (synthetic data)."""
     left = float(np.linalg.norm(exp.fit.theta - exp.ols.theta))
-    noise = float(np.linalg.norm(exp.ols.theta - exp.true_theta))
-    return left, noise
+    if exp.true_theta is None:
+        return left, None
+    return left, float(np.linalg.norm(exp.ols.theta - exp.true_theta))
+
+
+def identifiability(exp: Experiment) -> list[str]:
+    """What the Hessian and least squares say about coefficients the data cannot pin down."""
+    lines = []
+    if not exp.diagnostics.identifiable:
+        lines.append(exp.diagnostics.identifiability)
+    if exp.ols.collinear:
+        lines.append("Least squares found these columns collinear: " + ", ".join(exp.ols.collinear) + ".")
+    return lines
 
 
 def status(exp: Experiment) -> tuple[str, str]:
@@ -103,7 +137,7 @@ def status(exp: Experiment) -> tuple[str, str]:
     """
     fit = exp.fit
     reason = fit.stop_reason[:1].upper() + fit.stop_reason[1:] + "."
-    if fit.status == "max_iter" and not reason.startswith("Ran all"):
+    if fit.status == "max_iter" and fit.tol is not None:
         reason = "Ran out of iterations: " + fit.stop_reason + "."
     level = {"diverged": "warning", "max_iter": "info"}.get(fit.status, "success")
     gap = largest_gap(exp)
@@ -130,17 +164,27 @@ def largest_gap(exp: Experiment) -> tuple[str, float, float] | None:
     if not np.all(np.isfinite(rel)) or rel.max() <= GAP_THAT_MATTERS:
         return None
     i = int(np.argmax(rel))
-    names = [f"w_{j + 1}" for j in range(len(gd) - 1)] + ["the intercept"]
-    names[0] = "the slope" if len(gd) == 2 else names[0]
+    names = coefficient_names(exp)
+    if exp.params is not None:
+        names = ["the slope", "the intercept"]
     return names[i], float(gd[i]), float(ls[i])
 
 
 def describe(exp: Experiment) -> str:
     """One line on what the current settings draw and fit."""
-    p, s = exp.params, exp.split
+    p, s, spec = exp.params, exp.split, exp.spec
+    stop = "" if spec.tol is None else f", or until an update gains less than {spec.tol:g}"
+    how = "on standardized features" if spec.standardize else "on the features as they are"
+    train = (
+        f"{len(s.y_train):,} train and {len(s.y_test):,} test. Gradient descent {how}"
+        f"{'' if spec.fit_intercept else ', with no intercept'}: "
+        f"α = {exp.fit.lr:.1e} for {spec.n_iters:,} iterations{stop}."
+    )
+    if p is None:
+        d = exp.dataset
+        return f"{d.m:,} rows, {d.d} feature{'s' if d.d > 1 else ''} to predict the target; {train}"
     rule = f"y = {p.slope:g}x {'+' if p.intercept >= 0 else '−'} {abs(p.intercept):g}"
     how = "on standardized x" if p.standardize else "on x as it is"
-    stop = "" if p.tol is None else f", or until an update gains less than {p.tol:g}"
     return (
         f"{p.n:,} points with x from {p.x_min:g} to {p.x_max:g} around {rule}, with Gaussian noise σ = {p.noise:g} "
         f"(seed {p.seed}); {len(s.y_train):,} train and {len(s.y_test):,} test. Gradient descent {how}: "
@@ -149,10 +193,17 @@ def describe(exp: Experiment) -> str:
 
 
 def data_csv(exp: Experiment) -> str:
-    """x, y and which split each point went to, in the generated order."""
-    split = np.full(len(exp.x), "test", dtype=object)
+    """Every feature, the target and which split each row went to, in the data's order.
+
+    Column names from a file are written so that no spreadsheet reads them as a formula.
+    """
+    split = np.full(exp.dataset.m, "test", dtype=object)
     split[np.asarray(exp.split.train_idx)] = "train"
-    return pd.DataFrame({"x": exp.x, "y": exp.y, "split": split}).to_csv(index=False)
+    d = exp.dataset
+    names = ["x"] if exp.params is not None else list(d.feature_names)
+    columns = {safe_csv_cell(n): d.X[:, j] for j, n in enumerate(names)}
+    columns[safe_csv_cell("y" if exp.params is not None else d.target_name)] = d.y
+    return pd.DataFrame(columns | {"split": split}).to_csv(index=False)
 
 
 def loss_csv(fit: FitResult) -> str:
@@ -168,15 +219,21 @@ def fit_json(exp: Experiment) -> str:
     """Settings, parameters, outcome and metrics of the run."""
     fit = exp.fit
     left, noise = gaps(exp)
+    names = coefficient_names(exp)
+    parameters = {
+        "gradient_descent": dict(zip(names, map(float, fit.theta), strict=True)),
+        "ols": dict(zip(names, map(float, exp.ols.theta), strict=True)),
+        "gap_gd_ols": left,
+    }
+    if exp.params is not None:  # the article's names, kept for one feature
+        parameters["gradient_descent"] |= {"w_1": float(fit.weights[0]), "w_2": fit.bias}
+        parameters["ols"] |= {"w_1": float(exp.ols.weights[0]), "w_2": exp.ols.bias}
+        parameters["true"] = {"w_1": exp.params.slope, "w_2": exp.params.intercept}
+        parameters["gap_ols_true"] = noise
     doc = {
-        "settings": exp.params.as_dict(),
-        "parameters": {
-            "gradient_descent": {"w_1": float(fit.weights[0]), "w_2": fit.bias},
-            "ols": {"w_1": float(exp.ols.weights[0]), "w_2": exp.ols.bias},
-            "true": {"w_1": exp.params.slope, "w_2": exp.params.intercept},
-            "gap_gd_ols": left,
-            "gap_ols_true": noise,
-        },
+        "settings": exp.params.as_dict() if exp.params is not None else exp.spec.as_dict(),
+        "data": {"source": exp.dataset.source, "target": exp.dataset.target_name, "features": names},
+        "parameters": parameters,
         "run": {
             "n_iter": fit.n_iter,
             "converged": fit.converged,

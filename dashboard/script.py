@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
+
 from linreg import EXPLODE_FACTOR, ExperimentParams
+from linreg.data import DEFAULT_SEED
+from linreg.tables import safe_csv_cell
 
 _TEMPLATE = '''\
 """Linear regression by gradient descent, as in the article, with the dashboard's settings.
@@ -73,3 +79,102 @@ print(f"R² on Test Data = {{r2_score(y_test, model(X_test, w_1, w_2)):.2f}}")
 def numpy_script(params: ExperimentParams) -> str:
     """Python source that reruns ``params`` with a plain loop and prints w_1 and w_2 to ten decimals."""
     return _TEMPLATE.format(**params.as_dict(), explode=EXPLODE_FACTOR)
+
+
+MAX_EMBEDDED_BYTES = 5_000_000
+"""A table up to this size travels inside the script; a larger one is read from data.csv beside it."""
+
+_TABLE_TEMPLATE = '''\
+"""Linear regression by gradient descent on a table, with the dashboard's settings.
+
+Needs only NumPy. {where}
+The loop is the article's, for any number of features: each update subtracts
+a * mean(error * x_j) from every weight.
+"""
+
+import io
+
+import numpy as np
+
+{data}
+table = np.genfromtxt(DATA, delimiter=",", skip_header=1, dtype=float)
+y, X = table[:, 0], table[:, 1:]  # the target first, then the features (dummies already expanded)
+train_ratio, split_seed = {train_ratio!r}, {split_seed!r}
+a, n_iters = {lr!r}, {n_iters!r}  # learning rate and number of iterations
+standardize, fit_intercept, tol = {standardize!r}, {fit_intercept!r}, {tol!r}
+
+m = len(y)
+rng = np.random.RandomState(split_seed)
+rng.standard_normal(size=m)  # the draws a synthetic data set would have made first
+indices = rng.permutation(m)
+train_size = int(m * train_ratio)
+train_idx, test_idx = indices[:train_size], indices[train_size:]
+X_train, y_train, X_test, y_test = X[train_idx], y[train_idx], X[test_idx], y[test_idx]
+
+# GD runs on scaled columns; without an intercept they are scaled by their root mean square, not centred.
+if standardize and fit_intercept:
+    mu, sd = X_train.mean(axis=0), X_train.std(axis=0)
+elif standardize:
+    mu, sd = np.zeros(X.shape[1]), np.sqrt(np.mean(X_train**2, axis=0))
+else:
+    mu, sd = np.zeros(X.shape[1]), np.ones(X.shape[1])
+Z = (X_train - mu) / sd
+
+w, b, prev = np.zeros(X.shape[1]), 0.0, None
+for k in range(n_iters):
+    error = Z @ w + b - y_train
+    loss = np.mean(error**2)
+    if tol is not None and prev is not None and not (prev - loss) / prev >= tol:
+        break
+    prev = loss
+    w = w - a * (Z.T @ error) / len(y_train)
+    if fit_intercept:
+        b = b - a * np.mean(error)
+
+w_orig = w / sd
+b_orig = b - w_orig @ mu
+pred = X_test @ w_orig + b_orig
+r2 = 1 - np.sum((y_test - pred) ** 2) / np.sum((y_test - y_test.mean()) ** 2)
+print("coef=" + ",".join(f"{{v:.10g}}" for v in w_orig))
+print(f"intercept={{b_orig:.10g}}")
+print(f"R² on Test Data = {{r2:.4f}}")
+'''
+
+
+def table_csv(exp) -> str:
+    """The target then the features, one row per sample, as the script reads them."""
+    rows = np.column_stack([exp.dataset.y, exp.dataset.X])
+    buf = io.StringIO()
+    np.savetxt(buf, rows, fmt="%.17g", delimiter=",")
+    header = ",".join(safe_name(n) for n in (exp.dataset.target_name, *exp.dataset.feature_names))
+    return header + "\n" + buf.getvalue()
+
+
+def safe_name(name: str) -> str:
+    """A column name for a CSV header: quoted when it needs to be, and never a spreadsheet formula."""
+    cell = safe_csv_cell(name)
+    return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n\r') else cell
+
+
+def script_for(exp) -> str:
+    """A NumPy script that reruns ``exp``: the article's generator for synthetic data, else the table itself."""
+    if exp.params is not None:
+        return numpy_script(exp.params)
+    csv = table_csv(exp)
+    if len(csv) <= MAX_EMBEDDED_BYTES:
+        data, where = f"DATA = io.StringIO({csv!r})", "The data travels inside this file."
+    else:
+        data = 'DATA = "data.csv"  # the Data (CSV) download, saved beside this script'
+        where = "Save the dashboard's Data (CSV) download as data.csv beside it."
+    spec = exp.spec
+    return _TABLE_TEMPLATE.format(
+        data=data,
+        where=where,
+        train_ratio=spec.train_ratio,
+        split_seed=DEFAULT_SEED if spec.split_seed is None else spec.split_seed,
+        lr=exp.fit.lr,
+        n_iters=spec.n_iters,
+        standardize=spec.standardize,
+        fit_intercept=spec.fit_intercept,
+        tol=spec.tol,
+    )

@@ -5,14 +5,93 @@ The page decides where they go; what they show comes from :mod:`dashboard.report
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
+
 import streamlit as st
 
-from dashboard import controls, report
+from dashboard import cache, controls, report, sources
 from dashboard import params as P
-from dashboard.script import numpy_script
-from linreg import Experiment, ExperimentParams
+from dashboard.script import script_for
+from dashboard.text import inert
+from linreg import Experiment, TrainSpec
+from linreg.tables import MAX_FEATURES, Table
+
+_LAST_GOOD = "_last_good"
 
 _ALERT = {"success": st.success, "info": st.info, "warning": st.warning}
+
+
+def table_source(key: str) -> cache.Source | None:
+    """For a bundled or uploaded table: its target and feature pickers, and the Source they choose.
+
+    None for synthetic data. Without a file yet, or with a file that cannot be read,
+    the page says so and, where there is one, keeps showing the last run that worked.
+    """
+    if key == sources.SYNTHETIC:
+        return None
+    digest = ""
+    if key in sources.BUNDLED:
+        table = cache.bundled_table(key)
+        defaults = (sources.BUNDLED[key].target, sources.BUNDLED[key].features)
+    else:
+        file = controls.upload()
+        if file is None:
+            st.info("Choose a CSV, TSV or Parquet file in the sidebar: its numeric columns become the features.")
+            return _fall_back()
+        try:
+            digest, table = cache.uploaded_table(*file)
+            defaults = _upload_defaults(table)
+        except ValueError as exc:
+            st.error(f"{inert(file[0])} cannot be used: {inert(str(exc), 300)}", icon=":material/block:")
+            return _fall_back()
+    controls.table_controls(table, defaults)
+    source = cache.Source(
+        key, digest=digest, target=st.session_state["target"], features=tuple(st.session_state["features"])
+    )
+    if st.session_state.pop("_rate_due", False):
+        # A new table starts at the fastest stable rate of its own training split.
+        now = controls.current() | {k: st.session_state[k] for k in P.KEYS if k in st.session_state}
+        spec = replace(P.to_train_spec(now | {"features": tuple(now["features"])}), lr=None)
+        with contextlib.suppress(ValueError):  # a selection that cannot run is reported with the run
+            controls.use_rate(cache.experiment(source, spec).fit.lr)
+    return source
+
+
+def _upload_defaults(table: Table) -> tuple[str, tuple[str, ...]]:
+    """The last numeric column as the target, the other numeric columns (up to the cap) as features."""
+    if not table.numeric:
+        raise ValueError("it has no numeric column to predict")
+    target = table.numeric[-1]
+    return target, tuple(c for c in table.numeric if c != target)[:MAX_FEATURES]
+
+
+def _fall_back() -> cache.Source:
+    if _LAST_GOOD not in st.session_state:
+        st.stop()
+    st.caption("Showing the last data that worked.")
+    return st.session_state[_LAST_GOOD][0]
+
+
+def run_or_last_good(source: cache.Source, spec: TrainSpec) -> tuple[cache.Source, TrainSpec, Experiment]:
+    """The run of ``spec`` on ``source``; on bad settings or data, the message and the last run that worked."""
+    try:
+        exp = cache.experiment(source, spec)
+    except ValueError as exc:
+        st.error(f"These settings cannot run: {inert(str(exc), 300)}", icon=":material/block:")
+        if _LAST_GOOD not in st.session_state:
+            st.stop()
+        st.caption("Showing the last settings that worked.")
+        source, spec = st.session_state[_LAST_GOOD]
+        return source, spec, cache.experiment(source, spec)
+    st.session_state[_LAST_GOOD] = (source, spec)
+    return source, spec, exp
+
+
+def data_notices(notices: tuple[str, ...]) -> None:
+    """What reading and selecting the table did on the visitor's behalf; it may quote their column names."""
+    for notice in notices:
+        st.info(inert(notice, 300), icon=":material/table:")
 
 
 def status(exp: Experiment) -> None:
@@ -33,13 +112,13 @@ def status(exp: Experiment) -> None:
 
 def rate_advice(slot, exp: Experiment) -> None:
     """Beside the learning rate: the two rates that matter, and a faster one when x is standardized."""
-    params, diag = exp.params, exp.diagnostics
-    controls.lr_note(slot, params.lr, diag)
+    lr, diag = exp.fit.lr, exp.diagnostics
+    controls.lr_note(slot, lr, diag)
     best = P.snap_lr(diag.suggested_lr)
-    if params.standardize and params.lr < best / 10:
+    if exp.spec.standardize and lr < best / 10:
         slot.info(
             f"Standardized x allows far larger steps: α = {P.format_lr(best)} is stable and fastest here, "
-            f"{best / params.lr:,.0f}× the current rate.",
+            f"{best / lr:,.0f}× the current rate.",
             icon=":material/speed:",
         )
         slot.button(
@@ -55,10 +134,7 @@ def headline(exp: Experiment) -> None:
     """The four numbers a visitor watches, in one row that wraps on a phone."""
     shown = {m.label: m for m in report.metrics(exp)}
     row = st.container(horizontal=True, key="headline")
-    for label in ("Test R²", "Test MSE"):
-        m = shown[label]
-        row.metric(m.label, m.value, help=m.help, width="content")
-    for m in report.coefficients(exp):
+    for m in [shown["Test R²"], shown["Test MSE"], *report.coefficients(exp)]:
         row.metric(m.label, m.value, help=m.help, width="content")
 
 
@@ -69,7 +145,7 @@ def numbers(exp: Experiment) -> None:
         row = st.container(horizontal=True)
         for m in part:
             row.metric(m.label, m.value, help=m.help, width="content")
-    st.table(report.parameters_table(exp))
+    st.dataframe(report.parameters_table(exp), key="parameters")
     left, noise = report.gaps(exp)
     row = st.container(horizontal=True)
     row.metric(
@@ -77,14 +153,17 @@ def numbers(exp: Experiment) -> None:
         report.fmt(left, ".3g"),
         help="How far gradient descent still is from the least-squares fit.",
     )
-    row.metric(
-        "Due to noise ‖θ_OLS − θ_true‖",
-        report.fmt(noise, ".3g"),
-        help="How far even the best fit is from the true line.",
-    )
+    if noise is not None:
+        row.metric(
+            "Due to noise ‖θ_OLS − θ_true‖",
+            report.fmt(noise, ".3g"),
+            help="How far even the best fit is from the true line.",
+        )
+    for line in report.identifiability(exp):
+        st.warning(inert(line, 300), icon=":material/warning:")
 
 
-def downloads(exp: Experiment, params: ExperimentParams) -> None:
+def downloads(exp: Experiment) -> None:
     """The data, the loss history, the fit and a script that reruns it; built only when clicked."""
     fit = exp.fit
     row = st.container(horizontal=True)
@@ -109,9 +188,31 @@ def downloads(exp: Experiment, params: ExperimentParams) -> None:
     )
     row.download_button(
         "NumPy script",
-        lambda: numpy_script(params),
+        lambda: script_for(exp),
         "linreg_run.py",
         "text/x-python",
         key="download_script",
         on_click="ignore",
     )
+
+
+def partial(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
+    """The fit along one chosen feature, the others held at their means."""
+    feature = st.selectbox(
+        "Partial view along",
+        options=exp.feature_names,
+        key="partial_feature",
+        help="The fitted line along this feature, with every other feature at its training mean.",
+    )
+    st.plotly_chart(cache.partial_figure(source, spec, feature), width="stretch", key="partial_chart")
+
+
+def coefficients(source: cache.Source, spec: TrainSpec) -> None:
+    """GD's coefficients against least squares', raw or standardized."""
+    standardized = st.toggle(
+        "Standardized coefficients",
+        key="standardized_coef",
+        help="Each weight times its feature's standard deviation, over the target's: comparable across units.",
+    )
+    fig = cache.coefficients_figure(source, spec, standardized)
+    st.plotly_chart(fig, width="stretch", key="coefficients_chart")

@@ -1,8 +1,15 @@
-"""Command line: ``python -m linreg`` runs the article's experiment, or any variation of it.
+"""Command line: ``python -m linreg`` runs the article's experiment, a bundled data set or a CSV file.
 
-Every flag defaults to the article's value. ``--json`` prints one JSON object instead of text.
-Bad flags give argparse's usage error; a bad value gives the library's message, with each
-parameter named by its flag (``noise`` becomes ``--noise``). Both exit 2.
+    python -m linreg                                   # the article: synthetic data, its settings
+    python -m linreg --data longley                    # a bundled table (see linreg.DATASETS)
+    python -m linreg --csv FILE --target y [--features a,b,c] [--no-intercept]
+
+On synthetic data every flag defaults to the article's value. On a table, gradient
+descent runs on standardized features at the fastest stable rate the Hessian suggests,
+unless ``--lr`` or ``--no-standardize`` say otherwise, so that the first run converges.
+``--json`` prints one JSON object instead of text. Bad flags give argparse's usage
+error; a bad value gives the library's message, with each parameter named by its flag
+(``noise`` becomes ``--noise``). Both exit 2.
 """
 
 from __future__ import annotations
@@ -13,11 +20,15 @@ import math
 import os
 import re
 import sys
-from dataclasses import fields
+from dataclasses import asdict, fields
+from pathlib import Path
 
-from linreg.experiment import Experiment, ExperimentParams, run_experiment
+from linreg.dataset import DATASETS, Dataset, SyntheticSpec, load_dataset
+from linreg.experiment import Experiment, TrainSpec, run
+from linreg.status import describe
+from linreg.tables import read_table
 
-_HELP = {
+_SYNTHETIC_HELP = {
     "n": "number of points",
     "slope": "slope of the true line",
     "intercept": "intercept of the true line",
@@ -25,49 +36,144 @@ _HELP = {
     "seed": "seed of the local RandomState (noise, then the permutation)",
     "x_min": "smallest x",
     "x_max": "largest x",
-    "train_ratio": "fraction of points used for training",
-    "lr": "learning rate",
-    "n_iters": "number of gradient-descent updates",
-    "standardize": "run gradient descent on standardized x (weights still reported in original units)",
-    "tol": "stop once the relative improvement in loss falls below this",
 }
+_SYNTHETIC = tuple(f.name for f in fields(SyntheticSpec))
+_ARTICLE = TrainSpec()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m linreg",
-        description="Fit a line by gradient descent on synthetic data. Defaults reproduce the article.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=(
+            "Fit a linear model by gradient descent and by least squares. Without --data or --csv, on the "
+            "article's synthetic line, and every default reproduces the article."
+        ),
     )
-    for f in fields(ExperimentParams):
-        flag = "--" + f.name.replace("_", "-")
-        if f.name == "standardize":
-            parser.add_argument(flag, action="store_true", help=_HELP[f.name])
-        else:
-            kind = int if f.type in ("int", int) else float
-            parser.add_argument(flag, type=kind, default=f.default, help=_HELP[f.name])
+    source = parser.add_argument_group("data (one of; default: synthetic)")
+    source.add_argument("--data", choices=DATASETS, help="a bundled table")
+    source.add_argument("--csv", metavar="FILE", help="a comma-separated file with a header row")
+    source.add_argument("--target", help="the column to predict (with --csv)")
+    source.add_argument("--features", help="comma-separated feature columns (with --csv; default: every other one)")
+    synthetic = parser.add_argument_group("synthetic data")
+    spec = SyntheticSpec()
+    for name in _SYNTHETIC:
+        default = getattr(spec, name)
+        synthetic.add_argument(
+            _flag(name), type=type(default), default=None, help=f"{_SYNTHETIC_HELP[name]} (default: {default:g})"
+        )
+    train = parser.add_argument_group("training")
+    train.add_argument(
+        "--lr", type=float, help=f"learning rate (default: {_ARTICLE.lr:g}; on a table, the suggested rate)"
+    )
+    train.add_argument(
+        "--n-iters",
+        type=int,
+        default=_ARTICLE.n_iters,
+        help=f"number of gradient-descent updates (default: {_ARTICLE.n_iters:,})",
+    )
+    train.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        help="run gradient descent on standardized x, weights still reported in original units "
+        "(default: off on synthetic data, on for a table)",
+    )
+    train.add_argument("--tol", type=float, help="stop once the relative improvement in loss falls below this")
+    train.add_argument(
+        "--train-ratio",
+        type=float,
+        default=_ARTICLE.train_ratio,
+        help=f"fraction of points used for training (default: {_ARTICLE.train_ratio:g})",
+    )
+    train.add_argument("--split-seed", type=int, help="seed of the split (default: the data's seed, or 43 for a table)")
+    train.add_argument("--no-intercept", action="store_true", help="fit y ~ X w, without a bias")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return parser
 
 
-_FLAGS = {f.name: "--" + f.name.replace("_", "-") for f in fields(ExperimentParams)}
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+_FLAGS = {name: _flag(name) for name in (*_SYNTHETIC, *(f.name for f in fields(TrainSpec))) if name != "fit_intercept"}
 # A parameter's name as a whole word: "n" in "n=10" but not in "x_min" or "--n".
 _PARAM_NAME = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAGS, key=len, reverse=True)) + r")(?![\w-])")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = vars(parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv)))
-    as_json = args.pop("json")
+    args = parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
+    _check_combination(parser, args)
     try:
-        experiment = run_experiment(ExperimentParams(**args))
+        (dataset, settings), spec = _dataset(args), _train_spec(args)
+        experiment = run(dataset, spec)
     except ValueError as exc:
         parser.exit(2, f"{parser.prog}: error: {with_flags(str(exc))}\n")
-    if as_json:
-        print(json.dumps(summary(experiment), allow_nan=False))
+    if args.json:
+        print(json.dumps(summary(experiment, settings | asdict(spec)), allow_nan=False))
     else:
         print(report(experiment))
     return 0
+
+
+def _check_combination(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors for flags that do not go together."""
+    if args.data and args.csv:
+        parser.error("--data and --csv are alternatives: give one")
+    if args.csv and not args.target:
+        parser.error("--csv needs --target, the column to predict")
+    if not args.csv and (args.target or args.features):
+        parser.error("--target and --features go with --csv")
+    given = [_flag(name) for name in _SYNTHETIC if getattr(args, name) is not None]
+    if (args.data or args.csv) and given:
+        parser.error(f"{', '.join(given)} set synthetic data; they do not apply to --data or --csv")
+
+
+def _dataset(args: argparse.Namespace) -> tuple[Dataset, dict]:
+    """The dataset the flags ask for, and the settings that made it."""
+    if args.data:
+        return load_dataset(args.data), {"data": args.data}
+    if args.csv:
+        features = None if args.features is None else [f.strip() for f in args.features.split(",") if f.strip()]
+        settings = {"csv": args.csv, "target": args.target, "features": features}
+        return read_csv(args.csv, args.target, features), settings
+    values = {name: getattr(args, name) for name in _SYNTHETIC if getattr(args, name) is not None}
+    spec = SyntheticSpec(**values)
+    return Dataset.synthetic(spec), asdict(spec)
+
+
+def _train_spec(args: argparse.Namespace) -> TrainSpec:
+    table = bool(args.data or args.csv)
+    return TrainSpec(
+        lr=args.lr if args.lr is not None or table else _ARTICLE.lr,
+        n_iters=args.n_iters,
+        standardize=table if args.standardize is None else args.standardize,
+        tol=args.tol,
+        fit_intercept=not args.no_intercept,
+        train_ratio=args.train_ratio,
+        split_seed=args.split_seed,
+    )
+
+
+def read_csv(path: str, target: str, features: list[str] | None) -> Dataset:
+    """The ``target`` and ``features`` columns of a CSV file, read by :func:`linreg.tables.read_table`.
+
+    What reading and selecting did on the user's behalf (rows dropped, say) goes to stderr.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read --csv {path}: {exc.strerror or exc}") from None
+    table = read_table(raw, Path(path).name)
+    selection = table.select(target, features)
+    for notice in (*table.notices, *selection.notices):
+        print(notice, file=sys.stderr)
+    return Dataset(
+        X=selection.X,
+        y=selection.y,
+        feature_names=selection.feature_names,
+        target_name=selection.target_name,
+        source=f"{table.name}: {len(selection.y):,} rows",
+    )
 
 
 def join_negative_values(argv: list[str]) -> list[str]:
@@ -110,12 +216,25 @@ def _is_negative_number(arg: str) -> bool:
     return True
 
 
-def summary(e: Experiment) -> dict:
-    """The flat JSON record of one experiment; non-finite numbers become null."""
-    fit, diag = e.fit, e.diagnostics
+def summary(e: Experiment, params: dict | None = None) -> dict:
+    """The flat JSON record of one experiment; non-finite numbers become null.
+
+    ``coef`` and ``ols_coef`` hold one weight per feature, in ``feature_names`` order;
+    with one feature, ``w_1`` and ``w_2`` (slope and intercept) are kept as well.
+    ``params`` records the settings (by default the experiment's ExperimentParams, or its TrainSpec).
+    """
+    fit, diag, lsq = e.fit, e.diagnostics, e.ols
     record = {
-        "w_1": float(fit.weights[0]),
-        "w_2": fit.bias,
+        "feature_names": list(e.feature_names),
+        "target_name": e.dataset.target_name,
+        "coef": fit.weights.tolist(),
+        "intercept": fit.bias,
+        "ols_coef": lsq.weights.tolist(),
+        "ols_intercept": lsq.bias,
+    }
+    if e.dataset.d == 1:
+        record |= {"w_1": float(fit.weights[0]), "w_2": fit.bias, "ols_w_1": float(lsq.weights[0]), "ols_w_2": lsq.bias}
+    record |= {
         "r2_test": e.test.r2,
         "r2_train": e.train.r2,
         "mse_test": e.test.mse,
@@ -125,39 +244,41 @@ def summary(e: Experiment) -> dict:
         "mae_test": e.test.mae,
         "mae_train": e.train.mae,
         "n_iter": fit.n_iter,
+        "status": str(fit.status),
         "converged": fit.converged,
         "diverged": fit.diverged,
-        "stop_reason": fit.stop_reason,
-        "ols_w_1": float(e.ols.weights[0]),
-        "ols_w_2": e.ols.bias,
+        "stop_reason": describe(fit),
+        "lr": fit.lr,
         "ols_mse_train": e.ols_train.mse,
+        "ols_rank": lsq.rank,
+        "collinear": list(lsq.collinear),
+        "identifiable": diag.identifiable,
         "max_stable_lr": diag.max_stable_lr,
         "optimal_lr": diag.optimal_lr,
+        "suggested_lr": diag.suggested_lr,
         "condition_number": diag.condition_number,
         "seconds": e.seconds,
-        "params": e.params.as_dict(),
+        "source": e.dataset.source,
+        "params": params if params is not None else _params(e),
     }
     return {k: _finite_or_none(v) for k, v in record.items()}
 
 
+def _params(e: Experiment) -> dict:
+    return e.params.as_dict() if e.params is not None else asdict(e.spec)
+
+
 def report(e: Experiment) -> str:
     """Human-readable report: the article's result first, then the comparison and diagnostics."""
-    p, fit, diag = e.params, e.fit, e.diagnostics
-    rows = [
-        ("gradient descent", fit.weights[0], fit.bias),
-        ("least squares", e.ols.weights[0], e.ols.bias),
-        ("true line", p.slope, p.intercept),
-    ]
+    fit, diag, spec = e.fit, e.diagnostics, e.spec
     lines = [
-        f"Gradient descent: lr={p.lr:g}, {fit.n_iter:,} of {p.n_iters:,} iterations"
-        f"{' on standardized x' if p.standardize else ''}, "
+        f"Gradient descent: lr={fit.lr:g}, {fit.n_iter:,} of {spec.n_iters:,} iterations"
+        f"{' on standardized x' if fit.standardized else ''}{'' if fit.fit_intercept else ', no intercept'}, "
         f"{len(e.split.y_train)} train / {len(e.split.y_test)} test points",
+        f"Data: {e.dataset.source}",
         "",
         f"R² on Test Data = {e.test.r2:.2f}",
-        f"Final Model: w_1={fit.weights[0]:.2f}, w_2={fit.bias:.2f}",
-        "",
-        f"{'':18}{'w_1 (slope)':>14}{'w_2 (intercept)':>18}",
-        *(f"{name:18}{w1:>14.6f}{w2:>18.6f}" for name, w1, w2 in rows),
+        *(_line_table(e) if e.dataset.d == 1 else _coefficient_table(e)),
         "",
         f"{'':8}{'train':>14}{'test':>14}",
         *(
@@ -165,18 +286,45 @@ def report(e: Experiment) -> str:
             for label, attr in (("MSE", "mse"), ("RMSE", "rmse"), ("MAE", "mae"), ("R²", "r2"))
         ),
         "",
-        f"Status: {fit.stop_reason}",
+        f"Status: {describe(fit)}",
         "",
         "Diagnostics (Hessian of MSE/2):",
         "  eigenvalues: " + ", ".join(f"{v:.4g}" for v in diag.eigenvalues),
         f"  condition number: {diag.condition_number:.4g}",
         f"  stable below lr = {diag.max_stable_lr:.4g} (2/λmax); fastest at lr = {diag.optimal_lr:.4g}",
-        f"  predicted iterations to shrink the error 1e6-fold at lr={p.lr:g}: "
-        + _count(diag.iterations_to(1e-6, lr=p.lr)),
+        f"  predicted iterations to shrink the error 1e6-fold at lr={fit.lr:g}: "
+        + _count(diag.iterations_to(1e-6, lr=fit.lr)),
+        *([] if diag.identifiable else ["  " + diag.identifiability]),
+        *([f"  least squares: columns {', '.join(e.ols.collinear)} are linearly dependent"] if e.ols.collinear else []),
         "",
         f"Fit time: {e.seconds * 1e3:.2f} ms",
     ]
     return "\n".join(lines)
+
+
+def _line_table(e: Experiment) -> list[str]:
+    """The article's layout for one feature: slope and intercept of each line."""
+    fit, lsq = e.fit, e.ols
+    rows = [("gradient descent", fit.weights[0], fit.bias), ("least squares", lsq.weights[0], lsq.bias)]
+    if e.true_theta is not None:
+        rows.append(("true line", *e.true_theta))
+    return [
+        f"Final Model: w_1={fit.weights[0]:.2f}, w_2={fit.bias:.2f}",
+        "",
+        f"{'':18}{'w_1 (slope)':>14}{'w_2 (intercept)':>18}",
+        *(f"{name:18}{w1:>14.6f}{w2:>18.6f}" for name, w1, w2 in rows),
+    ]
+
+
+def _coefficient_table(e: Experiment) -> list[str]:
+    """One row per coefficient, gradient descent against least squares."""
+    names = [*e.feature_names, *(["intercept"] if e.fit.fit_intercept else [])]
+    width = max(18, *(len(n) + 2 for n in names))
+    return [
+        "",
+        f"{'':{width}}{'gradient descent':>20}{'least squares':>20}",
+        *(f"{n:{width}}{gd:>20.10g}{ls:>20.10g}" for n, gd, ls in zip(names, e.fit.theta, e.ols.theta, strict=True)),
+    ]
 
 
 def _count(value: float) -> str:

@@ -54,9 +54,10 @@ def test_defaults_reproduce_the_article(app):
     assert metric(at, "Test R²") == "0.95"
     assert metric(at, "w₁ (slope)") == "3.48" and metric(at, "w₂ (intercept)") == "9.57"
     assert at.caption[0].value.startswith("400 points with x from 0 to 100 around y = 3.5x + 10")
-    table = show(at, "Numbers").table[0].value
-    assert list(table.loc["Gradient descent"]) == ["3.48", "9.57"]
-    assert list(table.loc["True line"]) == ["3.50", "10.00"]
+    table = show(at, "Numbers").dataframe[0].value  # one row per coefficient
+    assert list(table.index) == ["w_1 (slope)", "w_2 (intercept)"]
+    assert list(table["Gradient descent"]) == ["3.48", "9.57"]
+    assert list(table["True line"]) == ["3.50", "10.00"]
     assert "Converged" in at.success[0].value
     assert "Diverges at α ≥ 6.22e-04 (2/λ_max)" in texts(at.sidebar.caption)
 

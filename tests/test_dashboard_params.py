@@ -164,7 +164,7 @@ def test_metrics_show_the_article_r2(article):
 
 def test_parameters_table_and_gaps(article):
     table = report.parameters_table(article)
-    assert table.loc[report.GD_ROW].tolist() == ["3.48", "9.57"]
+    assert table[report.GD_ROW].tolist() == ["3.48", "9.57"]
     left, noise = report.gaps(article)
     assert left < 1e-3 < noise
 

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from linreg.__main__ import join_negative_values, main, with_flags
@@ -155,3 +156,89 @@ def test_what_is_not_a_value_still_gives_the_usage_error(capsys, args):
         main(args)
     assert exit_info.value.code == 2
     assert "usage: python -m linreg" in capsys.readouterr().err
+
+
+def test_json_gives_per_coefficient_arrays_and_keeps_w_1_w_2_for_one_feature(capsys):
+    assert main(["--json", "--n-iters", "10"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["feature_names"] == ["x"] and record["coef"] == [record["w_1"]]
+    assert record["intercept"] == record["w_2"] and record["ols_coef"] == [record["ols_w_1"]]
+    assert record["ols_intercept"] == record["ols_w_2"] and record["status"] == "max_iter"
+
+
+def test_a_bundled_table_converges_with_the_real_data_defaults(capsys):
+    assert main(["--data", "longley", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert len(record["feature_names"]) == len(record["coef"]) == len(record["ols_coef"]) == 6
+    assert "w_1" not in record and record["status"] == "converged" and record["identifiable"] is True
+    assert record["params"]["standardize"] is True and record["params"]["lr"] is None
+    assert record["lr"] == record["suggested_lr"] and record["params"]["data"] == "longley"
+    assert record["ols_intercept"] == pytest.approx(-4081068.036, rel=1e-9)  # its 12 training years
+
+
+def test_a_bundled_table_in_words():
+    out = run("--data", "norris")
+    assert out.returncode == 0, out.stderr
+    assert "Data: NIST StRD Norris" in out.stdout and "Status: converged" in out.stdout
+    assert "on standardized x" in out.stdout
+
+
+def test_the_article_flags_apply_to_tables_too(capsys):
+    assert main(["--data", "norris", "--json", "--no-standardize", "--lr", "1e-6", "--n-iters", "5"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["params"]["standardize"] is False and record["lr"] == 1e-6 and record["n_iter"] == 5
+
+
+def test_a_csv_file_without_intercept(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    table = np.column_stack([rng.normal(size=(40, 3)), np.zeros(40)])
+    table[:, 3] = table[:, :2] @ [2.0, -1.0] + 0.01 * rng.normal(size=40)
+    path = tmp_path / "cal.csv"
+    np.savetxt(path, table, delimiter=",", header="a,b,unused,y", comments="")
+    argv = ["--csv", str(path), "--target", "y", "--features", "a, b", "--no-intercept", "--json"]
+    assert main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["feature_names"] == ["a", "b"] and record["intercept"] == 0 and record["ols_intercept"] == 0
+    assert record["coef"] == pytest.approx([2.0, -1.0], abs=0.01) and record["status"] == "converged"
+    assert record["params"]["fit_intercept"] is False and record["params"]["features"] == ["a", "b"]
+
+
+def test_what_reading_a_csv_did_goes_to_stderr(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n0,1\n1,3\n2,\n3,7\n4,9\n5,11\n")
+    assert main(["--csv", str(path), "--target", "y", "--json", "--train-ratio", "0.6"]) == 0
+    out = capsys.readouterr()
+    assert "Dropped 1 of 6 rows with a missing value in y." in out.err
+    record = json.loads(out.out)
+    assert record["ols_coef"] == pytest.approx([2.0]) and record["source"] == "t.csv: 5 rows"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--csv", "f.csv"], "--csv needs --target"),
+        (["--data", "longley", "--csv", "f.csv", "--target", "y"], "--data and --csv are alternatives"),
+        (["--data", "longley", "--slope", "2"], "--slope set synthetic data; they do not apply"),
+        (["--target", "y"], "--target and --features go with --csv"),
+        (["--data", "iris"], "invalid choice: 'iris'"),
+    ],
+)
+def test_data_flags_that_do_not_go_together_give_the_usage_error(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: python -m linreg" in err and message in err
+
+
+def test_csv_problems_name_the_file_and_columns(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    path.write_text("a,y\n1,2\n2,4\n3,7\n")
+    for argv, message in [
+        (["--csv", str(tmp_path / "missing.csv"), "--target", "y"], "cannot read --csv"),
+        (["--csv", str(path), "--target", "z"], "t.csv has no column named 'z'; its columns are a, y."),
+        (["--csv", str(path), "--target", "y", "--split-seed", "-1"], "--split-seed must be >= 0"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2 and message in capsys.readouterr().err
