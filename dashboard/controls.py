@@ -19,6 +19,7 @@ draw no widgets (the Theory page).
 from __future__ import annotations
 
 import logging
+import math
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -164,9 +165,10 @@ def upload() -> tuple[str, bytes] | None:
 
 
 def _file_changed() -> None:
-    # A new table: its columns decide the defaults once it is read.
+    # A new table: its columns decide the defaults once it is read, and it starts at its fastest rate.
     for key in ("target", "features"):
         st.session_state[key] = P.DEFAULTS[key]
+    st.session_state["_rate_due"] = True
 
 
 def _data_changed() -> None:
@@ -310,13 +312,17 @@ def _training_controls(sb, synthetic: bool):
     return lr_slot
 
 
-def lr_note(slot, lr: float, diag: Diagnostics) -> None:
-    """Say, beside the learning rate, where the stable bound lies and whether ``lr`` is past it."""
+def lr_note(slot, lr: float, diag: Diagnostics, tol: float | None = None) -> None:
+    """Say, beside the learning rate, where the stable bound lies, whether ``lr`` is past it, and how long
+    the slowest direction takes to shrink by the tolerance (10⁻⁶ without one) at this rate."""
     bound = diag.max_stable_lr
     if lr >= bound:
         slot.warning(f"α = {lr:.1e} is past the stable bound {bound:.2e}: gradient descent will diverge.", icon="⚠️")
-    else:
-        slot.caption(P.rates_note(diag))
+        return
+    shrink = tol or 1e-6
+    steps = diag.iterations_to(shrink, lr=lr)
+    when = f"about {steps:,.0f} iterations" if math.isfinite(steps) else "more iterations than float64 can count"
+    slot.caption(f"{P.rates_note(diag)} At this α the slowest error shrinks {1 / shrink:.0e}-fold in {when}.")
 
 
 def use_rate(rate: float) -> None:

@@ -230,7 +230,7 @@ def rates_note(diag: Diagnostics) -> str:
     text = f"Diverges at α ≥ {bound:.2e} (2/λ_max)."
     if best > 0.99 * bound:
         return (
-            f"{text} The fastest rate, 2/(λ_min + λ_max), is only {1 - best / bound:.2%} below it: "
+            f"{text} The fastest rate, 2/(λ_min + λ_max), is only {max(1 - best / bound, 1e-4):.2%} below it: "
             "λ_min is tiny next to λ_max, so the slow direction, not stability, sets the pace."
         )
     return f"{text} Fastest at α = {best:.2e}, 2/(λ_min + λ_max)."

@@ -43,7 +43,7 @@ def table_source(key: str) -> cache.Source | None:
             digest, table = cache.uploaded_table(*file)
             defaults = _upload_defaults(table)
         except ValueError as exc:
-            st.error(f"{inert(file[0])} cannot be used: {inert(str(exc), 300)}", icon=":material/block:")
+            st.error(inert(str(exc), 300), icon=":material/block:")
             return _fall_back()
     controls.table_controls(table, defaults)
     source = cache.Source(
@@ -113,7 +113,7 @@ def status(exp: Experiment) -> None:
 def rate_advice(slot, exp: Experiment) -> None:
     """Beside the learning rate: the two rates that matter, and a faster one when x is standardized."""
     lr, diag = exp.fit.lr, exp.diagnostics
-    controls.lr_note(slot, lr, diag)
+    controls.lr_note(slot, lr, diag, exp.spec.tol)
     best = P.snap_lr(diag.suggested_lr)
     if exp.spec.standardize and lr < best / 10:
         slot.info(

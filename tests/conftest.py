@@ -18,7 +18,8 @@ def app():
     def _open(**query) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         for key, value in query.items():
-            at.query_params[key] = str(value)
+            # A list is a repeated parameter (?features=a&features=b), as a multiselect writes it.
+            at.query_params[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
         return at.run()
 
     return _open
