@@ -193,9 +193,9 @@ def loss_trace(fit: FitResult, *, above: float | None = None) -> go.Scatter:
     )
 
 
-def minimum_trace(fit: FitResult, ols_mse: float) -> go.Scatter:
-    """The least-squares training MSE as a dashed horizontal line: the floor GD can reach."""
-    xs, ys = finite_xy([1, max(fit.n_iter, 1) + 1], [ols_mse, ols_mse])
+def minimum_trace(ols_mse: float, x_from: float, x_to: float) -> go.Scatter:
+    """The least-squares training MSE, dashed, from ``x_from`` to ``x_to``: the floor GD can reach."""
+    xs, ys = finite_xy([x_from, x_to], [ols_mse, ols_mse])
     return go.Scatter(
         x=compact(xs),
         y=compact(ys),
@@ -222,7 +222,7 @@ def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, exces
         fig.update_layout(title="Training loss above the least-squares minimum", yaxis={"title": "MSE − OLS minimum"})
         y_type = "log"
     else:
-        fig = go.Figure([loss_trace(fit), minimum_trace(fit, ols_mse)])
+        fig = go.Figure([loss_trace(fit), minimum_trace(ols_mse, 1, max(fit.n_iter, 1) + 1)])
         fig.update_layout(title="Training loss", yaxis={"title": "MSE"})
         y_type = axis
     fig.update_layout(xaxis={"title": "iteration"}, hovermode="x", legend=LEGEND, margin=MARGIN)
@@ -250,7 +250,7 @@ def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
                 line={"color": COLORS[GD_NAME]},
                 hovertemplate="after %{x:,.0f} updates<br>MSE %{y:.3g}<extra></extra>",
             ),
-            _floor_trace(float(done[-1]), ols_mse),
+            minimum_trace(ols_mse, 0.0, max(float(done[-1]), 1.0)),
         ]
     )
     fig.add_vline(x=float(done[-1]), line={"color": COLORS[GD_NAME], "dash": "dot"})
@@ -272,18 +272,6 @@ def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
         fig.update_xaxes(dtick=1, tick0=0)  # whole updates only
     _set_axis(fig, "y", "log", np.concatenate([mse, [ols_mse]]))
     return fig
-
-
-def _floor_trace(last: float, ols_mse: float) -> go.Scatter:
-    xs, ys = finite_xy([0.0, max(last, 1.0)], [ols_mse, ols_mse])
-    return go.Scatter(
-        x=compact(xs),
-        y=compact(ys),
-        mode="lines",
-        name=f"{MIN_NAME}: {ols_mse:.6g}",
-        line={"color": COLORS[OLS_NAME], "dash": "dash"},
-        hovertemplate="OLS minimum %{y:.6g}<extra></extra>",
-    )
 
 
 def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
@@ -360,7 +348,7 @@ def replay_figure(exp: Experiment) -> go.Figure:
     fig.add_trace(line((x_min, x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
     fig.add_trace(line((x_min, x_max), *lines[0], GD_NAME), row=1, col=1)
     fig.add_trace(loss_trace(fit), row=1, col=2)
-    fig.add_trace(_marker(*marks[0]), row=1, col=2)
+    fig.add_trace(loss_marker(*marks[0]), row=1, col=2)
     moving = [2, 4]  # the GD line and the loss marker; the rest stays put
     # A frame only carries the coordinates that change: Plotly merges them into the traces above.
     x_ends = [x_min, x_max]
@@ -381,8 +369,8 @@ def replay_figure(exp: Experiment) -> go.Figure:
     _set_axis(fig, "y", "log", loss.y, row=1, col=2)
     fig.update_layout(
         title="Replay: gradient descent, checkpoint by checkpoint",
-        updatemenus=[_play_buttons()],
-        sliders=[_scrubber(names)],
+        updatemenus=[play_buttons()],
+        sliders=[scrubber(names)],
         legend=LEGEND,
         margin=MARGIN | {"b": 150},
     )
@@ -406,17 +394,19 @@ def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]
     return names, lines, marks
 
 
-def _marker(k: int, loss: float) -> go.Scatter:
+def loss_marker(k: int, loss: float) -> go.Scatter:
+    """The replay's marker on the loss curve, at iteration ``k``."""
+    xs, ys = finite_xy([k + 1], [loss])
     return go.Scatter(
-        x=[k + 1],
-        y=[loss],
+        x=compact(xs),
+        y=compact(ys),
         mode="markers",
         name=MARKER_NAME,
         marker={"color": COLORS[TRUE_NAME], "size": 12, "line": {"color": COLORS[GD_NAME], "width": 2}},
     )
 
 
-def _play_buttons() -> dict:
+def play_buttons() -> dict:
     play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     return {
@@ -433,7 +423,7 @@ def _play_buttons() -> dict:
     }
 
 
-def _scrubber(names: list[str]) -> dict:
+def scrubber(names: list[str]) -> dict:
     step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
     return {
         "active": 0,

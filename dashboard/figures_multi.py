@@ -24,7 +24,6 @@ from dashboard.figures import (
     GD_NAME,
     LEGEND,
     MARGIN,
-    MARKER_NAME,
     MAX_SCATTER_POINTS,
     OLS_NAME,
     TEST_NAME,
@@ -34,8 +33,11 @@ from dashboard.figures import (
     _set_axis,
     compact,
     finite_xy,
+    loss_marker,
     loss_trace,
+    play_buttons,
     sample_indices,
+    scrubber,
 )
 from linreg import Experiment
 
@@ -575,7 +577,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     )
     fig.add_trace(loss_trace(fit), row=1, col=2)
     first = (int(iters[0]), float(loss[0])) if len(iters) else (0, float(fit.loss_history[0]))
-    fig.add_trace(_loss_marker(*first), row=1, col=2)
+    fig.add_trace(loss_marker(*first), row=1, col=2)
     moving = [0, 3]  # the bars and the loss marker; the rest stays put
     fig.frames = [
         go.Frame(
@@ -597,50 +599,10 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     _set_axis(fig, "y", "log", curve.y, row=1, col=2)
     fig.update_layout(
         title="Replay: the coefficients of gradient descent, checkpoint by checkpoint",
-        updatemenus=[_play_buttons()],
-        sliders=[_scrubber(names)],
+        updatemenus=[play_buttons()],
+        sliders=[scrubber(names)],
         height=max(_bars_height(d), 480),
         legend=LEGEND,
         margin=MARGIN | {"b": 150},
     )
     return fig
-
-
-def _loss_marker(k: int, loss: float) -> go.Scatter:
-    xs, ys = finite_xy([k + 1], [loss])
-    return go.Scatter(
-        x=compact(xs),
-        y=compact(ys),
-        mode="markers",
-        name=MARKER_NAME,
-        marker={"color": COLORS[TRUE_NAME], "size": 12, "line": {"color": COLORS[GD_NAME], "width": 2}},
-    )
-
-
-def _play_buttons() -> dict:
-    play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    return {
-        "type": "buttons",
-        "direction": "left",
-        "x": 0.0,
-        "y": -0.18,
-        "xanchor": "left",
-        "yanchor": "top",
-        "buttons": [
-            {"label": "▶ Play", "method": "animate", "args": [None, play]},
-            {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
-        ],
-    }
-
-
-def _scrubber(names: list[str]) -> dict:
-    step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
-    return {
-        "active": 0,
-        "x": 0.2,
-        "y": -0.12,
-        "len": 0.8,
-        "currentvalue": {"prefix": "after update ", "xanchor": "right"},
-        "steps": [{"label": name, "method": "animate", "args": [[name], step_args]} for name in names],
-    }
