@@ -165,35 +165,15 @@ def numbers(exp: Experiment) -> None:
 
 def downloads(exp: Experiment) -> None:
     """The data, the loss history, the fit and a script that reruns it; built only when clicked."""
-    fit = exp.fit
+    files = (
+        ("Data (CSV)", lambda: report.data_csv(exp), "data.csv", "text/csv", "download_data"),
+        ("Loss history (CSV)", lambda: report.loss_csv(exp.fit), "loss.csv", "text/csv", "download_loss"),
+        ("Fit (JSON)", lambda: report.fit_json(exp), "fit.json", "application/json", "download_fit"),
+        ("NumPy script", lambda: script_for(exp), "linreg_run.py", "text/x-python", "download_script"),
+    )
     row = st.container(horizontal=True)
-    row.download_button(
-        "Data (CSV)", lambda: report.data_csv(exp), "data.csv", "text/csv", key="download_data", on_click="ignore"
-    )
-    row.download_button(
-        "Loss history (CSV)",
-        lambda: report.loss_csv(fit),
-        "loss.csv",
-        "text/csv",
-        key="download_loss",
-        on_click="ignore",
-    )
-    row.download_button(
-        "Fit (JSON)",
-        lambda: report.fit_json(exp),
-        "fit.json",
-        "application/json",
-        key="download_fit",
-        on_click="ignore",
-    )
-    row.download_button(
-        "NumPy script",
-        lambda: script_for(exp),
-        "linreg_run.py",
-        "text/x-python",
-        key="download_script",
-        on_click="ignore",
-    )
+    for label, build, name, mime, key in files:
+        row.download_button(label, build, name, mime, key=key, on_click="ignore")
 
 
 def partial(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
