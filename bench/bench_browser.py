@@ -14,6 +14,7 @@ time goes: the first websocket message and the end of the rerun, and the first a
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from browser_common import (
     chromium_options,
     edited_since,
     is_run_finished,
+    machine_note,
     noise_thumb_js,
     serve_bare,
     serve_project,
@@ -245,7 +247,9 @@ def measure(browser: Browser, urls: dict[str, tuple[str, str]], args: argparse.N
             tab.close()
 
 
-def report(version: str, args: argparse.Namespace, moves: dict[str, list[Move]], edited: list[str]) -> None:
+def report(
+    version: str, args: argparse.Namespace, moves: dict[str, list[Move]], edited: list[str], load: float
+) -> None:
     kind = "climbing (every value new)" if args.climb else "alternating"
     print(
         f"chromium {version.split('.')[0]}, {args.width}x{args.height}, {args.moves} {kind} moves "
@@ -280,8 +284,9 @@ def report(version: str, args: argparse.Namespace, moves: dict[str, list[Move]],
     print(" " * 8 + "".join(f"{title:>10}" for title in columns))
     for name, ms in moves.items():
         print(f"{name:<8}" + "".join(f"{column(ms):10.1f}" for column in columns.values()))
+    print(f"\n{machine_note(load)}")
     if edited:
-        print(f"\nwarning: app files changed during the run, the figures may be off: {', '.join(edited)}")
+        print(f"warning: app files changed during the run, the figures may be off: {', '.join(edited)}")
 
 
 def main() -> None:
@@ -296,7 +301,7 @@ def main() -> None:
         parser.error("--moves must be at least 2 for a p95")
     path = args.url_path if args.url_path.startswith("/") else "/" + args.url_path
 
-    before = source_mtimes()
+    before, load = source_mtimes(), os.getloadavg()[0]
     try:
         with serve_project() as (project_url, _), serve_bare() as (bare_url, _), sync_playwright() as playwright:
             browser = playwright.chromium.launch(**chromium_options())
@@ -308,7 +313,7 @@ def main() -> None:
                 browser.close()
     except BenchError as exc:
         sys.exit(f"bench_browser: {exc}")
-    report(version, args, moves, edited_since(before))
+    report(version, args, moves, edited_since(before), load)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import os
 import random
 import statistics
 import sys
@@ -43,6 +44,7 @@ from browser_common import (
     PROJECT_SCOPE,
     chromium_options,
     edited_since,
+    machine_note,
     noise_thumb_js,
     serve_bare,
     serve_project,
@@ -203,7 +205,9 @@ class Session:
                     self.tally.presses += 1
                 await self.verify()
         except PlaywrightError as exc:
-            self.tally.error("session stopped", f"session {self.number}: {exc}; the tab: {await self.describe()}")
+            first_line = str(exc).splitlines()[0]  # Playwright appends a long call log
+            tab = await self.describe()
+            self.tally.error("session stopped", f"session {self.number}: {first_line}; the tab: {tab}")
 
     async def describe(self) -> str:
         """A one-line account of the tab, for the message when a wait times out."""
@@ -241,12 +245,15 @@ class Session:
         self.closes_seen = state["closes"]
 
     async def count(self) -> None:
-        """Read the page's own counts of key presses on the thumb and of script runs."""
+        """Read the page's own counts of key presses on the thumb and of script runs, and count the
+        websocket closes no check has seen (a stopped session has had no check since it stopped)."""
         with contextlib.suppress(PlaywrightError):
             self.counts = await self.page.evaluate(
-                "() => { const { sliderKeys, runsStarted, runsDone, runsCutShort } = window.__bench;"
-                " return { sliderKeys, runsStarted, runsDone, runsCutShort }; }"
+                "() => { const { sliderKeys, runsStarted, runsDone, runsCutShort, closes } = window.__bench;"
+                " return { sliderKeys, runsStarted, runsDone, runsCutShort, closes }; }"
             )
+        for _ in range(self.counts.get("closes", self.closes_seen) - self.closes_seen):
+            self.tally.error("websocket closed", f"session {self.number}")
 
     async def close(self) -> None:
         if self.context is not None:
@@ -277,9 +284,7 @@ async def sample_memory(pid: int, start: float, samples: list[tuple[float, float
 
 
 def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
-    """Least-squares slope of RSS against time, in MB per minute."""
-    if len(samples) < 2:
-        return float("nan")
+    """Least-squares slope of RSS against time, in MB per minute (at least two samples)."""
     return statistics.linear_regression([t for t, _ in samples], [m for _, m in samples]).slope * 60
 
 
@@ -293,13 +298,14 @@ class Result:
     rss_before: float
     samples: list[tuple[float, float]]
     edited: list[str]
+    load: float  # the machine's load average at the start
 
 
 async def run(args: argparse.Namespace) -> Result:
     tally = Tally()
     serve, scope = (serve_bare, BARE_SCOPE) if args.bare else (serve_project, PROJECT_SCOPE)
     sessions = [Session(i, tally, args.seed, scope, check_url=not args.bare) for i in range(args.sessions)]
-    before = source_mtimes()
+    before, load = source_mtimes(), os.getloadavg()[0]
     with serve() as (url, server):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**chromium_options())
@@ -330,7 +336,7 @@ async def run(args: argparse.Namespace) -> Result:
     missed_thumb = sum(s.presses - s.counts.get("sliderKeys", 0) for s in sessions)
     runs = {k: sum(s.counts.get(k, 0) for s in sessions) for k in ("runsStarted", "runsDone", "runsCutShort")}
     edited = [] if args.bare else edited_since(before)
-    return Result(version, elapsed, tally, missed_thumb, runs, rss_before, samples, edited)
+    return Result(version, elapsed, tally, missed_thumb, runs, rss_before, samples, edited, load)
 
 
 def report(args: argparse.Namespace, r: Result) -> None:
@@ -360,13 +366,15 @@ def report(args: argparse.Namespace, r: Result) -> None:
     if after_warmup:
         line += f"  after warm-up ({after_warmup[0][0]:.0f} s) {after_warmup[0][1]:.1f} MB"
     line += f"  end {rss[-1]:.1f} MB  max {max(rss):.1f} MB"
-    line += f"  slope after warm-up {slope_mb_per_min(after_warmup):+.2f} MB/min ({len(after_warmup)} samples)"
+    slope = f"{slope_mb_per_min(after_warmup):+.2f} MB/min" if len(after_warmup) > 1 else "n/a"
+    line += f"  slope after warm-up {slope} ({len(after_warmup)} samples)"
     print(line)
     marks = range(0, int(r.samples[-1][0]) + 1, 10)
     every_10_s = [next(f"{mb:.0f}" for s, mb in r.samples if s >= mark) for mark in marks]
     print(f"server RSS every 10 s from the start of the load, MB: {' '.join(every_10_s)}")
     for example in t.examples:
         print(f"  {example}")
+    print(machine_note(r.load))
     if r.edited:
         print(f"warning: app files changed during the run, the figures may be off: {', '.join(r.edited)}")
 

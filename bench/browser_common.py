@@ -204,6 +204,13 @@ def edited_since(before: dict[Path, float]) -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in changed)
 
 
+def machine_note(load_at_start: float) -> str:
+    """The machine's cores and 1-minute load average at the start and now: a shared machine's figures
+    mean little without them."""
+    now = os.getloadavg()[0]
+    return f"machine: {os.cpu_count()} cores, load average {load_at_start:.1f} at the start, {now:.1f} at the end"
+
+
 def noise_thumb_js(scope: str) -> str:
     """A JS expression for the thumb of the slider labelled "Noise" inside ``scope``.
 
