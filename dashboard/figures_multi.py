@@ -477,7 +477,8 @@ def partial_figure(exp: Experiment, feature: str) -> go.Figure:
     fig = go.Figure(traces)
     shown = label(feature)
     fig.update_layout(
-        title=f"Along {shown}, the other features at their training means",
+        # Two short lines: one long line ran past a phone's width.
+        title=f"Along {shown}<br><sup>the other features at their training means</sup>",
         xaxis_title=shown,
         yaxis_title=_target(exp),
         legend=LEGEND,

@@ -189,8 +189,10 @@ def partial(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
 
 def coefficients(source: cache.Source, spec: TrainSpec) -> None:
     """GD's coefficients against least squares', raw or standardized."""
+    # On by default: raw coefficients of features in different units (Longley's) are mostly invisible bars.
     standardized = st.toggle(
         "Standardized coefficients",
+        value=True,
         key="standardized_coef",
         help="Each weight times its feature's standard deviation, over the target's: comparable across units.",
     )
