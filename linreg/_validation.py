@@ -137,11 +137,26 @@ def _as_float_array(name: str, values) -> np.ndarray:
 def _check_values(name: str, arr: np.ndarray, min_len: int, limit: float | None) -> None:
     if arr.shape[0] < min_len:
         raise ValueError(f"{name} must hold at least {min_len} sample(s), got {arr.shape[0]}")
+    if arr.size and _within(arr, limit):
+        return
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     if limit is not None and arr.size and not np.max(np.abs(arr)) <= limit:
         raise ValueError(f"{name} must be within ±{limit:g}, got {peak(arr)!r}")
+
+
+def _within(arr: np.ndarray, limit: float | None) -> bool:
+    """True if every value is finite and within ±limit: the common case, in two passes and no temporary.
+
+    ``min`` and ``max`` propagate NaN, and an infinity is its own extreme, so both are
+    finite exactly when every value is. Otherwise the caller looks closer, for its message.
+    """
+    with np.errstate(invalid="ignore"):
+        lo, hi = float(np.min(arr)), float(np.max(arr))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return False
+    return limit is None or max(-lo, hi) <= limit
 
 
 def check_names(name: str, names, count: int) -> tuple[str, ...]:

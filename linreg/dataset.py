@@ -42,7 +42,9 @@ class Dataset:
     ----------
     X : ndarray of shape (m, d)
         The features; a vector given for X becomes one column. Finite, within
-        ±MAX_MAGNITUDE (1e150). Copied unless already read-only.
+        ±MAX_MAGNITUDE (1e150). Copied unless already a read-only float64 array, the copy
+        in the same memory order (a table's columns stay contiguous, for the passes over
+        each column that a run makes).
     y : ndarray of shape (m,)
         The target.
     feature_names : tuple of d str
@@ -75,7 +77,7 @@ class Dataset:
         X = as_2d("X", self.X)
         y = as_1d("y", self.y)
         check_same_length(X, y)
-        self._set("X", readonly(X if _frozen(self.X) else X.copy()))
+        self._set("X", readonly(X if _frozen(self.X) else X.copy(order="K")))  # keeps a column order
         self._set("y", readonly(y if _frozen(self.y) else y.copy()))
         self._set("feature_names", check_names("feature_names", self.feature_names, X.shape[1]))
         if not isinstance(self.target_name, str) or not self.target_name.strip():

@@ -14,13 +14,13 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from linreg._validation import check_int
+from linreg._validation import as_1d, check_int, check_same_length
 from linreg.data import DEFAULT_SEED, MAX_SEED, Split, train_test_split
 from linreg.dataset import Dataset, SyntheticSpec
 from linreg.diagnostics import Diagnostics, diagnose
 from linreg.gd import ConvergenceWarning, FitResult, gradient_descent
-from linreg.metrics import mean_absolute_error, mean_squared_error, r2_score, root_mean_squared_error
-from linreg.ols import OLSResult, ols, predict
+from linreg.metrics import _regression_scores
+from linreg.ols import OLSResult, _from_problem, _solve, predict
 from linreg.problem import Problem
 
 
@@ -69,15 +69,12 @@ class Scores:
 
     @classmethod
     def of(cls, y_true: np.ndarray, y_pred: np.ndarray) -> Scores:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r2 = r2_score(y_true, y_pred)
-        return cls(
-            mse=mean_squared_error(y_true, y_pred),
-            rmse=root_mean_squared_error(y_true, y_pred),
-            mae=mean_absolute_error(y_true, y_pred),
-            r2=r2,
-        )
+        """The four metrics of :mod:`linreg.metrics`, from one vector of residuals; R² is NaN below two samples."""
+        y_true = as_1d("y_true", y_true, limit=None)
+        y_pred = as_1d("y_pred", y_pred, limit=None)
+        check_same_length(y_true, y_pred, ("y_true", "y_pred"))
+        mse, rmse, mae, r2 = _regression_scores(y_true, y_pred)
+        return cls(mse=mse, rmse=rmse, mae=mae, r2=r2)
 
 
 _DATA, _TRAIN = SyntheticSpec(), TrainSpec()
@@ -187,7 +184,10 @@ def run(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Experiment:
     """Split ``dataset``, fit the training part by GD and by OLS, score both, and diagnose the Hessian.
 
     One :class:`~linreg.Problem` is built from the training part and shared by gradient
-    descent and the diagnostics. Invalid settings raise ``ValueError`` naming the
+    descent and the diagnostics, and by OLS when the design is large and well
+    conditioned enough for its refined normal equations to be exact (see
+    :mod:`linreg.ols`); otherwise OLS solves on its own. The data are checked once, by
+    the split, not again by each step. Invalid settings raise ``ValueError`` naming the
     setting, the rule and the value. Every number in the result is finite, except R² on
     fewer than two samples (NaN) and the infinities :class:`~linreg.Diagnostics` documents.
 
@@ -200,15 +200,22 @@ def run(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Experiment:
     """
     split = split_dataset(dataset, spec)
     start = time.perf_counter()
-    problem = Problem.from_data(
-        split.X_train, split.y_train, standardize=spec.standardize, fit_intercept=spec.fit_intercept
+    problem = Problem._of_valid(  # the split checked the data: a minimum and a maximum per array
+        split.X_train, split.y_train, standardize=bool(spec.standardize), fit_intercept=bool(spec.fit_intercept)
     )
     lr = problem.suggested_lr if spec.lr is None else spec.lr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         fit = gradient_descent(problem, lr=lr, n_iters=spec.n_iters, tol=spec.tol)
     seconds = time.perf_counter() - start
-    lsq = ols(split.X_train, split.y_train, fit_intercept=spec.fit_intercept, feature_names=dataset.feature_names)
+    # OLS from the same Problem when its normal equations, refined once, are sure to be exact; else on its own.
+    lsq = _from_problem(problem) or _solve(
+        split.X_train,
+        split.y_train,
+        fit_intercept=problem.fit_intercept,
+        names=dataset.feature_names,
+        try_normal=not problem.standardized,
+    )
     return Experiment(
         dataset=dataset,
         spec=spec,
@@ -251,10 +258,10 @@ def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Score
     """Scores of both fits on both parts, or ``ValueError`` naming the settings if a prediction overflows."""
     try:
         return {
-            "train": Scores.of(split.y_train, predict(split.X_train, fit.weights, fit.bias)),
-            "test": Scores.of(split.y_test, predict(split.X_test, fit.weights, fit.bias)),
-            "ols_train": Scores.of(split.y_train, predict(split.X_train, lsq.weights, lsq.bias)),
-            "ols_test": Scores.of(split.y_test, predict(split.X_test, lsq.weights, lsq.bias)),
+            "train": _scores(split.X_train, split.y_train, fit.weights, fit.bias),
+            "test": _scores(split.X_test, split.y_test, fit.weights, fit.bias),
+            "ols_train": _scores(split.X_train, split.y_train, lsq.weights, lsq.bias),
+            "ols_test": _scores(split.X_test, split.y_test, lsq.weights, lsq.bias),
         }
     except ValueError as exc:
         raise ValueError(
@@ -262,3 +269,17 @@ def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Score
             "test x lie far from the training x; use more points (n, train_ratio), a narrower range x_min..x_max, "
             "or a smaller lr"
         ) from None
+
+
+def _scores(X: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float) -> Scores:
+    """``Scores.of(y, predict(X, weights, bias))`` for a checked split and finite weights, without checking again."""
+    with np.errstate(all="ignore"):
+        y_pred = X @ weights + bias
+    if not _finite(y_pred):
+        predict(X, weights, bias)  # raises, saying why
+    return Scores(*_regression_scores(y, y_pred))
+
+
+def _finite(values: np.ndarray) -> bool:
+    with np.errstate(invalid="ignore"):
+        return bool(np.isfinite(np.min(values)) and np.isfinite(np.max(values)))

@@ -29,9 +29,10 @@ MAX_BYTES = 250_000_000
 """The largest file :func:`read_table` reads, in bytes (250 MB).
 
 A 1,000,000-row CSV of 10 numeric columns written at full precision is about
-190 MB. bench/bench_table.py measures a peak of about 520 MB for reading one from
-its bytes, selecting and fitting it (2.7 times its size, the interpreter and
-libraries included), so a numeric file at the cap stays near 700 MB, within 1 GB.
+190 MB. bench/bench_table.py measures a peak of about 470 MB for reading one from
+its bytes, selecting it, running it (split, both fits, scores) and drawing its charts
+(2.5 times its size, the interpreter and libraries included), so a numeric file at the
+cap stays near 620 MB, within 1 GB.
 """
 
 MAX_COLUMNS = 20_000
@@ -201,10 +202,13 @@ class Table:
         features, categorical = self._check_selection(target, features, categorical)
         numeric = [target, *features]
         values = self._frame[numeric].to_numpy(np.float64)  # y, then the numeric features: one copy
-        missing = np.column_stack([np.isnan(values), self._frame[categorical].isna().to_numpy(bool)])
-        _check_values([*numeric, *categorical], values, missing)
-        keep = ~missing.any(axis=1)
-        n_dropped = self.n_rows - int(np.count_nonzero(keep))
+        if not categorical and _all_within(values):  # the usual case: nothing to drop or to name
+            keep, n_dropped = slice(None), 0
+        else:
+            missing = np.column_stack([np.isnan(values), self._frame[categorical].isna().to_numpy(bool)])
+            _check_values([*numeric, *categorical], values, missing)
+            keep = ~missing.any(axis=1)
+            n_dropped = self.n_rows - int(np.count_nonzero(keep))
         if self.n_rows - n_dropped < 2:
             raise ValueError(_too_few_rows(self.n_rows, n_dropped))
         notices = []
@@ -723,6 +727,17 @@ def _check_roles(target: str, features: list[str], categorical: list[str]) -> No
     for name in features:
         if name in categorical:
             raise ValueError(f"{name} is both a numeric feature and a categorical column: choose one.")
+
+
+def _all_within(values: np.ndarray) -> bool:
+    """True if no value is missing, infinite or beyond ±MAX_MAGNITUDE: one min and one max per column.
+
+    ``min`` and ``max`` propagate NaN, so both are finite exactly when every value is;
+    ``values`` comes from the frame column by column, so each column is contiguous.
+    """
+    with np.errstate(invalid="ignore"):
+        lo, hi = values.min(axis=0), values.max(axis=0)
+    return bool(np.all(lo >= -MAX_MAGNITUDE) and np.all(hi <= MAX_MAGNITUDE))
 
 
 def _check_values(names: list[str], values: np.ndarray, missing: np.ndarray) -> None:
