@@ -1,15 +1,15 @@
 """Bounded caches around the expensive calls, keyed on small frozen objects.
 
 A :class:`Source` names the data (the generator's settings, or a table and the columns
-chosen from it); with a :class:`linreg.TrainSpec` it keys the run. Results go through
-``st.cache_data`` (each rerun gets its own copy). Figures are cached as objects with
-``st.cache_resource``: rebuilding the replay's frames costs about 0.1 s, far over a
-rerun's budget, and nothing mutates a figure after it is built.
+chosen from it); with a :class:`linreg.TrainSpec` it keys the run. Everything is cached
+as shared objects with ``st.cache_resource``: linreg's results are frozen with read-only
+arrays and nothing mutates a figure after it is built, so no session can change what
+another sees, while ``st.cache_data``'s copy per rerun cost 0.27 s for a 1,000,000-row
+table.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 
 import plotly.graph_objects as go
@@ -40,18 +40,17 @@ _KEY = {Source: repr, TrainSpec: repr}
 _UPLOADS: dict[str, Table] = {}
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 @st.cache_resource(max_entries=MAX_ENTRIES, show_spinner="Reading the table…")
 def _read(key: str, name: str, _data: bytes) -> Table:
     return read_table(_data, name)
 
 
-def uploaded_table(name: str, data: bytes) -> tuple[str, Table]:
-    """The visitor's file, read once per content, and its digest; raises ValueError on a bad file."""
-    key = digest(data)
+def uploaded_table(upload_id: str, name: str, data: bytes) -> tuple[str, Table]:
+    """The visitor's file, read once per upload, and the key it is cached under; raises ValueError on a bad file.
+
+    Streamlit's id of the upload is the key: hashing a 190 MB file on every rerun cost 0.1 s.
+    """
+    key = f"{upload_id}:{name}"
     table = _read(key, name, data)
     _UPLOADS[key] = table
     while len(_UPLOADS) > MAX_ENTRIES:
@@ -68,7 +67,7 @@ def table_of(source: Source) -> Table:
     return _UPLOADS[source.digest] if source.key == sources.UPLOAD else bundled_table(source.key)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
     """The Dataset of ``source`` and what reading and selecting it noticed; raises ValueError."""
     if source.synthetic is not None:
@@ -77,7 +76,7 @@ def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
     return sources.dataset_of(table_of(source), source.target, source.features, label)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner="Running gradient descent…")
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner="Running gradient descent…")
 def experiment(source: Source, spec: TrainSpec) -> Experiment:
     """The run of ``spec`` on ``source``; raises linreg's ValueError for invalid settings.
 

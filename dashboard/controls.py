@@ -29,7 +29,7 @@ from dashboard import params as P
 from dashboard.sources import BUNDLED, SOURCES, SYNTHETIC
 from dashboard.sources import UPLOAD as SOURCE_UPLOAD
 from linreg import Diagnostics
-from linreg.tables import MAX_FEATURES, Table
+from linreg.tables import EXTENSIONS, MAX_FEATURES, Table
 
 _STORE = "_controls"
 _PAGE = "_page"
@@ -156,12 +156,10 @@ def _describe_source(key: str) -> str:
     return f"{b.description} Source: {b.source}"
 
 
-def upload() -> tuple[str, bytes] | None:
-    """The file picker for your own data; (name, bytes) of the chosen file, if any."""
-    file = st.sidebar.file_uploader(
-        "Your table", type=["csv", "tsv", "txt", "parquet"], key="upload_file", on_change=_file_changed
-    )
-    return None if file is None else (file.name, file.getvalue())
+def upload() -> tuple[str, str, bytes] | None:
+    """The file picker for your own data; (Streamlit's id of the upload, name, bytes) of the chosen file, if any."""
+    file = st.sidebar.file_uploader("Your table", type=list(EXTENSIONS), key="upload_file", on_change=_file_changed)
+    return None if file is None else (file.file_id, file.name, file.getvalue())
 
 
 def _file_changed() -> None:
