@@ -32,8 +32,8 @@ scikit-learn's on the same training rows, and against the lstsq route refined in
 extended precision; and what the playground does on an upload besides is timed apart
 (the second run at the rate the first suggested; it keys an upload by Streamlit's id and
 shares cached runs, so it neither hashes the bytes nor copies a run per rerun). Then
-pandas' two CSV engines read the same bytes, alternately and each in a fresh process: the measurement behind read_table's
-choice of the C engine.
+pandas' two CSV engines read the same bytes, alternately and each in a fresh process:
+the measurement behind read_table's choice of the C engine.
 
 Goals: the project within 1.2x the peer's time, peak RSS within 1 GB, every chart
 payload (its JSON, as ``plotly.io.to_json`` writes it) within 2 MB.
