@@ -86,9 +86,8 @@ def _canonical_url(values: dict[str, object]) -> None:
     Streamlit-internal; if it is ever missing, the widgets still show the parsed values
     and only the URL lacks them until the next change.
     """
-    others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
     try:
-        st.query_params.from_dict(others | P.to_query(values))
+        _replace_url(P.to_query(values))
         with get_script_run_ctx().session_state.query_params() as qp:
             qp.set_initial_query_params_from_current()
     except (StreamlitAPIException, AttributeError) as exc:
@@ -115,9 +114,13 @@ def publish(values: dict[str, object]) -> None:
     st.session_state[_STORE] = dict(values)
     wanted = P.to_query(values)
     if _url() != wanted:
-        # Replaces every known key at once: one URL change, not one per key.
-        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
-        st.query_params.from_dict(others | wanted)
+        _replace_url(wanted)
+
+
+def _replace_url(wanted: dict[str, str | list[str]]) -> None:
+    """Every known key at once, other parameters kept: one URL change, not one per key."""
+    others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
+    st.query_params.from_dict(others | wanted)
 
 
 def _bound(key: str) -> dict:
@@ -326,9 +329,3 @@ def lr_note(slot, lr: float, diag: Diagnostics, tol: float | None = None) -> Non
 def use_rate(rate: float) -> None:
     """Button callback: move the learning-rate slider onto ``rate``."""
     st.session_state["lr"] = P.snap_lr(rate)
-
-
-def use_standardized(rate: float) -> None:
-    """Button callback: standardize x and take the rate that suits the standardized problem."""
-    st.session_state["standardize"] = True
-    use_rate(rate)
