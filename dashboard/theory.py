@@ -8,9 +8,8 @@ from dashboard import cache
 from dashboard import params as P
 from dashboard.sources import BUNDLED, SYNTHETIC
 from dashboard.text import inert
+from dashboard.views import LAST_GOOD
 from linreg import TrainSpec
-
-LAST_GOOD = "_last_good"
 
 
 def current_run(values: dict[str, object]) -> tuple[cache.Source, TrainSpec]:

@@ -17,7 +17,7 @@ from dashboard.text import inert
 from linreg import Experiment, TrainSpec
 from linreg.tables import MAX_FEATURES, Table
 
-_LAST_GOOD = "_last_good"
+LAST_GOOD = "_last_good"
 
 _ALERT = {"success": st.success, "info": st.info, "warning": st.warning}
 
@@ -67,10 +67,10 @@ def _upload_defaults(table: Table) -> tuple[str, tuple[str, ...]]:
 
 
 def _fall_back() -> cache.Source:
-    if _LAST_GOOD not in st.session_state:
+    if LAST_GOOD not in st.session_state:
         st.stop()
     st.caption("Showing the last data that worked.")
-    return st.session_state[_LAST_GOOD][0]
+    return st.session_state[LAST_GOOD][0]
 
 
 def run_or_last_good(source: cache.Source, spec: TrainSpec) -> tuple[cache.Source, TrainSpec, Experiment]:
@@ -79,12 +79,12 @@ def run_or_last_good(source: cache.Source, spec: TrainSpec) -> tuple[cache.Sourc
         exp = cache.experiment(source, spec)
     except ValueError as exc:
         st.error(f"These settings cannot run: {inert(str(exc), 300)}", icon=":material/block:")
-        if _LAST_GOOD not in st.session_state:
+        if LAST_GOOD not in st.session_state:
             st.stop()
         st.caption("Showing the last settings that worked.")
-        source, spec = st.session_state[_LAST_GOOD]
+        source, spec = st.session_state[LAST_GOOD]
         return source, spec, cache.experiment(source, spec)
-    st.session_state[_LAST_GOOD] = (source, spec)
+    st.session_state[LAST_GOOD] = (source, spec)
     return source, spec, exp
 
 
