@@ -6,7 +6,7 @@ A slider move reruns this page, so it sends the browser as little as it can: one
 
 import streamlit as st
 
-from dashboard import cache, controls, report, views
+from dashboard import cache, controls, report, summary, views
 from dashboard import params as P
 from dashboard.sources import SYNTHETIC
 
@@ -25,14 +25,11 @@ st.caption(report.describe(exp))
 views.rate_advice(lr_slot, exp)
 views.status(exp)
 
-multi = exp.dataset.d > 1
-names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Replay", "Downloads"]
+names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Summary", "Replay", "Downloads"]
 tabs = dict(zip(names, st.tabs(names, key="view", bind="query-params", on_change="rerun"), strict=True))
 if tabs["Fit"].open:
-    tabs["Fit"].plotly_chart(cache.fit_figure(source, spec, values["show_train"]), width="stretch", key="fit_chart")
-    if multi:
-        with tabs["Fit"]:
-            views.partial(source, spec, exp)
+    with tabs["Fit"]:
+        views.fit(source, spec, exp, values["show_train"])
 if tabs["Loss"].open:
     loss_fig = cache.loss_figure(source, spec, values["log_scale"], values["excess"])
     tabs["Loss"].plotly_chart(loss_fig, width="stretch", key="loss_chart")
@@ -44,6 +41,9 @@ if tabs["Coefficients"].open:
 if tabs["Numbers"].open:
     with tabs["Numbers"]:
         views.numbers(exp)
+if tabs["Summary"].open:
+    with tabs["Summary"]:
+        summary.render(source, spec, exp)
 if tabs["Replay"].open:
     tabs["Replay"].caption(
         "Press ▶ Play or drag the slider: the fit and the loss marker move checkpoint by checkpoint."

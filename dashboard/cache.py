@@ -90,7 +90,7 @@ def experiment(source: Source, spec: TrainSpec) -> Experiment:
     return run(dataset(source)[0], spec)
 
 
-def _toolbar(fig: go.Figure) -> go.Figure:
+def toolbar(fig: go.Figure) -> go.Figure:
     """Plotly's toolbar stands upright at the right edge: on a touch screen, where it never hides, it would
     otherwise lie across the chart's title."""
     return fig.update_layout(modebar={"orientation": "v"})
@@ -105,32 +105,32 @@ def diagnostics(source: Source, spec: TrainSpec) -> Diagnostics:
 def fit_figure(source: Source, spec: TrainSpec, show_train: bool) -> go.Figure:
     exp = experiment(source, spec)
     if exp.dataset.d == 1:
-        return _toolbar(figures.fit_figure(exp, show_train=show_train))
-    return _toolbar(figures_multi.predicted_vs_actual(exp))
+        return toolbar(figures.fit_figure(exp, show_train=show_train))
+    return toolbar(figures_multi.predicted_vs_actual(exp))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def loss_figure(source: Source, spec: TrainSpec, log_scale: bool, excess: bool) -> go.Figure:
     exp = experiment(source, spec)
-    return _toolbar(figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale, excess=excess))
+    return toolbar(figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale, excess=excess))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def residuals_figure(source: Source, spec: TrainSpec) -> go.Figure:
-    return _toolbar(figures_multi.residuals_figure(experiment(source, spec)))
+    return toolbar(figures_multi.residuals_figure(experiment(source, spec)))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def coefficients_figure(source: Source, spec: TrainSpec, standardized: bool) -> go.Figure:
-    return _toolbar(figures_multi.coefficients_figure(experiment(source, spec), standardized=standardized))
+    return toolbar(figures_multi.coefficients_figure(experiment(source, spec), standardized=standardized))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def partial_figure(source: Source, spec: TrainSpec, feature: str) -> go.Figure:
-    return _toolbar(figures_multi.partial_figure(experiment(source, spec), feature))
+    return toolbar(figures_multi.partial_figure(experiment(source, spec), feature))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
 def replay_figure(source: Source, spec: TrainSpec) -> go.Figure:
     exp = experiment(source, spec)
-    return _toolbar(figures.replay_figure(exp) if exp.dataset.d == 1 else figures_multi.coefficient_replay(exp))
+    return toolbar(figures.replay_figure(exp) if exp.dataset.d == 1 else figures_multi.coefficient_replay(exp))

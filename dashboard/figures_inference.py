@@ -124,11 +124,12 @@ def band_grid(exp: Experiment, points: int = GRID_POINTS) -> np.ndarray:
     return np.linspace(lo, hi, points)
 
 
-def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95) -> go.Figure:
+def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95, *, show_train: bool = False) -> go.Figure:
     """The one-feature fit chart with the OLS confidence band (the mean) and prediction band (a new observation).
 
     ``inf`` is the inference of ``exp``'s training split (:func:`linreg.inference.from_experiment`),
-    under whichever covariance the page chose; ``level`` is the coverage in (0, 1).
+    under whichever covariance the page chose; ``level`` is the coverage in (0, 1);
+    ``show_train`` is :func:`dashboard.figures.fit_figure`'s.
     Each band is one closed, filled polygon over :data:`GRID_POINTS` x values; the bands
     go under the points and lines. Where a bound is not finite (no residual degrees of
     freedom) the band is left out and the chart says so.
@@ -139,7 +140,7 @@ def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95) -> g
         raise ValueError(f"level must be in (0, 1), got {level!r}")
     grid = band_grid(exp)
     pred = inf.predict(grid[:, None], alpha=1 - level)
-    fig = fit_figure(exp)
+    fig = fit_figure(exp, show_train=show_train)
     text = level_label(level)
     bands = []
     for kind, lower, upper in (
@@ -149,7 +150,10 @@ def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95) -> g
         band = band_trace(grid, lower, upper, f"{text} {kind} band", BAND_FILL[kind])
         if band is not None:
             bands.append(band)
-    fig.data = (*bands, *fig.data)
+    if bands:
+        k = len(fig.data)
+        fig.add_traces(bands)
+        fig.data = fig.data[k:] + fig.data[:k]  # a permutation, as Plotly requires
     if len(bands) < 2:
         fig.add_annotation(
             text="No bands: without residual degrees of freedom σ̂ is undefined.",

@@ -13,6 +13,7 @@ import io
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache, figures_inference
@@ -47,6 +48,11 @@ _WHY = {
     "Kurtosis": ("residuals are all zero",),
     "Std. error": ("standard errors",),
 }
+
+
+def level() -> float:
+    """The confidence level last chosen in the Summary tab, 95 % until then."""
+    return LEVELS.get(st.session_state.get("ci_level") or DEFAULT_LEVEL, LEVELS[DEFAULT_LEVEL])
 
 
 def render(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
@@ -113,9 +119,27 @@ def inference_of(source: cache.Source, spec: TrainSpec, cov_type: str, _exp: Exp
 
 
 @st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
-def qq_figure(source: cache.Source, spec: TrainSpec, _exp: Experiment):
+def qq_figure(source: cache.Source, spec: TrainSpec, _exp: Experiment) -> go.Figure:
     """The Q–Q plot of the run's OLS residuals; they do not depend on the covariance."""
-    return figures_inference.qq_figure(inference_of(source, spec, "nonrobust", _exp))
+    return cache.toolbar(figures_inference.qq_figure(inference_of(source, spec, "nonrobust", _exp)))
+
+
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
+def bands_figure(
+    source: cache.Source,
+    spec: TrainSpec,
+    _exp: Experiment,
+    *,
+    show_train: bool = False,
+    level: float = 0.95,
+    cov_type: str = "nonrobust",
+) -> go.Figure:
+    """The one-feature fit chart with the OLS confidence and prediction bands; ``_exp`` is the run of ``spec``.
+
+    For the page's Fit tab when the run has one feature (``exp.dataset.d == 1``); ValueError otherwise.
+    """
+    inf = inference_of(source, spec, cov_type, _exp)
+    return cache.toolbar(figures_inference.fit_with_bands(_exp, inf, level, show_train=show_train))
 
 
 def coefficient_columns(inf: OLSInference) -> tuple[str, ...]:
@@ -124,14 +148,27 @@ def coefficient_columns(inf: OLSInference) -> tuple[str, ...]:
 
 
 def coefficient_table(inf: OLSInference, level: float) -> pd.DataFrame:
-    """One row per coefficient (the features' names, then the intercept): estimate, SE, t, p and the interval."""
+    """One row per coefficient (the features' names, then the intercept): estimate, SE, t, p and the interval.
+
+    A row with a non-finite number gets a "Note" column saying why (the column is there only then).
+    """
     ci = inf.conf_int(1 - level)
     values = (inf.params, inf.bse, inf.tvalues, inf.pvalues, ci[:, 0], ci[:, 1])
     frame = pd.DataFrame(
         {c: pd.Series(v, dtype="float64") for c, v in zip(coefficient_columns(inf), values, strict=True)}
     )
     frame.index = pd.Index(list(inf.names), name="Term")
+    notes = [
+        why(inf, "Std. error", min(bse, abs(t), key=_badness)) for bse, t in zip(inf.bse, inf.tvalues, strict=True)
+    ]
+    if any(notes):
+        frame["Note"] = notes
     return frame
+
+
+def _badness(value: float) -> int:
+    """Sorts a non-finite value first, so that ``min`` picks it."""
+    return 0 if not math.isfinite(float(value)) else 1
 
 
 def coefficient_csv(inf: OLSInference, level: float) -> str:

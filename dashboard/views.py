@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import cache, controls, report, sources
+from dashboard import cache, controls, report, sources, summary
 from dashboard import params as P
 from dashboard.script import script_for
 from dashboard.text import inert
@@ -174,6 +174,34 @@ def downloads(exp: Experiment) -> None:
     row = st.container(horizontal=True)
     for label, build, name, mime, key in files:
         row.download_button(label, build, name, mime, key=key, on_click="ignore")
+
+
+def fit(source: cache.Source, spec: TrainSpec, exp: Experiment, show_train: bool) -> None:
+    """The fit: the line with optional OLS bands for one feature; predicted vs actual and a partial view for more."""
+    if exp.dataset.d > 1:
+        st.plotly_chart(cache.fit_figure(source, spec, show_train), width="stretch", key="fit_chart")
+        partial(source, spec, exp)
+        return
+    bands = st.toggle(
+        "OLS bands",
+        key="bands",
+        bind="query-params",
+        help="The least-squares line's confidence band (where the mean lies) and prediction band (where a new "
+        "point falls), at the Summary tab's level and covariance.",
+    )
+    fig = (
+        summary.bands_figure(
+            source,
+            spec,
+            exp,
+            show_train=show_train,
+            level=summary.level(),
+            cov_type=st.session_state.get("cov_type") or "nonrobust",
+        )
+        if bands
+        else cache.fit_figure(source, spec, show_train)
+    )
+    st.plotly_chart(fig, width="stretch", key="fit_chart")
 
 
 def partial(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:

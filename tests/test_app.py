@@ -235,3 +235,15 @@ def test_downloaded_script_prints_the_same_weights(settings):
     assert w_1 == pytest.approx(float(fit.weights[0]), rel=1e-8)
     assert w_2 == pytest.approx(fit.bias, rel=1e-8)
     assert f"updates={fit.n_iter}" in out.stdout
+
+
+def test_the_summary_tab_and_the_bands_toggle_on_the_page(app):
+    at = app()
+    summary = show(at, "Summary")
+    assert not summary.exception
+    table = summary.dataframe[0].value
+    assert len(table) == 2  # the slope and the intercept
+    at = show(at, "Fit")
+    at.toggle(key="bands").set_value(True).run()
+    names = [t.get("name", "") for t in chart_spec(at, "fit_chart")["data"]]
+    assert "95% confidence band" in names and "95% prediction band" in names
