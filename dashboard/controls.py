@@ -323,7 +323,7 @@ def lr_note(slot, lr: float, diag: Diagnostics, tol: float | None = None) -> Non
     shrink = tol or 1e-6
     steps = diag.iterations_to(shrink, lr=lr)
     when = f"about {steps:,.0f} iterations" if math.isfinite(steps) else "more iterations than float64 can count"
-    slot.caption(f"{P.rates_note(diag)} At this α the slowest error shrinks {1 / shrink:.0e}-fold in {when}.")
+    slot.caption(f"{P.rates_note(diag)} At this α the slowest error shrinks {1 / shrink:,.0f}-fold in {when}.")
 
 
 def use_rate(rate: float) -> None:
