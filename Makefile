@@ -33,8 +33,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
 
+# MALLOC_ARENA_MAX=2: see the Dockerfile; it keeps the server's memory from fragmenting under load.
 run: $(VENV)/.runtime-installed
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 chromium:
 	@sh scripts/ensure-chromium.sh
