@@ -12,6 +12,7 @@ import importlib
 
 import numpy as np
 import pytest
+from test_linreg_problem import count_calls
 
 from linreg import (
     Dataset,
@@ -111,19 +112,6 @@ def test_an_exact_fit_with_small_coefficients_leaves_the_fast_route():
     y = X @ np.ones(5) + 1.0  # Wampler1: every coefficient 1
     assert fast_route(X, y) is None
     assert digits(ols(X, y).theta, np.ones(6)) >= 12
-
-
-def count_calls(monkeypatch, *names):
-    calls = dict.fromkeys(names, 0)
-    for name in names:
-        original = getattr(np.linalg, name)
-
-        def counted(*args, _name=name, _original=original, **kwargs):
-            calls[_name] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(np.linalg, name, counted)
-    return calls
 
 
 def test_a_large_run_shares_its_problem_with_ols(monkeypatch):
