@@ -24,6 +24,7 @@ from dashboard.figures import (
     sample_indices,
     x_span,
 )
+from dashboard.figures_multi import predicted_vs_actual
 from linreg import Experiment
 from linreg.inference import OLSInference
 
@@ -164,6 +165,35 @@ def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95, *, s
             showarrow=False,
         )
     fig.update_layout(title=f"The fit on the test data, with the OLS {text} bands")
+    return fig
+
+
+def predicted_with_intervals(exp: Experiment, inf: OLSInference, level: float = 0.95) -> go.Figure:
+    """Predicted vs actual on the test data with each OLS prediction's interval as an error bar.
+
+    The bar is the prediction interval for a new observation at that test point, at
+    ``level``, under ``inf``'s covariance. A note counts the test points whose actual value
+    lies inside their interval, which should be close to ``level`` when the model holds.
+    Without residual degrees of freedom the intervals are undefined: no bars, and the note says so.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    s = exp.split
+    pred = inf.predict(s.X_test, alpha=1 - level)
+    half = np.asarray(pred.obs_ci_upper, dtype=np.float64) - np.asarray(pred.mean, dtype=np.float64)
+    text = level_label(level)
+    with np.errstate(invalid="ignore"):
+        usable = bool(len(half)) and bool(np.all(np.isfinite(half) & (half >= 0)))
+    if not usable:
+        fig = predicted_vs_actual(exp)
+        note = "No intervals: without residual degrees of freedom σ̂ is undefined."
+    else:
+        fig = predicted_vs_actual(exp, ols_intervals=half, ols_name=f"{OLS_NAME}, {text} prediction interval")
+        inside = int(np.sum(np.abs(np.asarray(s.y_test) - pred.mean) <= half))
+        m = len(half)
+        note = f"{inside:,} of {m:,} test points ({inside / m:.1%}) lie inside their {text} prediction interval"
+    fig.add_annotation(text=note, xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", showarrow=False)
+    fig.update_layout(title=f"Predicted vs actual on the test data, with OLS's {text} prediction intervals")
     return fig
 
 

@@ -161,7 +161,7 @@ def _target(exp: Experiment) -> str:
 # --- predicted vs actual ------------------------------------------------------------------------------------
 
 
-def predicted_vs_actual(exp: Experiment, *, intervals=None) -> go.Figure:
+def predicted_vs_actual(exp: Experiment, *, intervals=None, ols_intervals=None, ols_name: str = OLS_NAME) -> go.Figure:
     """GD's predictions on the test data against the actual values, OLS's as open markers, and the line y = x.
 
     Both axes show the same range, at the same scale, so a perfect model puts every point
@@ -176,6 +176,10 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None) -> go.Figure:
       noise, parameter uncertainty ignored).
     * an array of shape (m_test,): each test point's half-width, drawn as error bars on
       GD's predictions.
+
+    ``ols_intervals``, an array of shape (m_test,), draws each half-width as an error bar
+    on least squares' prediction instead (for OLS's own intervals), and ``ols_name``
+    names those markers in the legend.
     """
     s, fit, lsq = exp.split, exp.fit, exp.ols
     m = len(s.y_test)
@@ -184,6 +188,7 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None) -> go.Figure:
     gd, ls = _predict(X, fit.weights, fit.bias), _predict(X, lsq.weights, lsq.bias)
     level, half = _intervals(intervals, m, exp)
     error = None if half is None else half[idx]
+    ols_error = None if ols_intervals is None else _intervals(ols_intervals, m, exp)[1][idx]
 
     frame, hidden = _frame(np.concatenate([y[_keep(y)], ls[_keep(ls)]]), gd[_keep(gd)])
     lo, hi = frame
@@ -191,10 +196,11 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None) -> go.Figure:
         _markers(
             y,
             ls,
-            OLS_NAME,
+            ols_name,
             COLORS[OLS_NAME],
             total=m,
             symbol="circle-open",
+            error=ols_error,
             hovertemplate="actual %{x:.6g}<br>predicted %{y:.6g}<extra>OLS</extra>",
         ),
         _markers(

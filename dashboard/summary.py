@@ -134,11 +134,14 @@ def bands_figure(
     level: float = 0.95,
     cov_type: str = "nonrobust",
 ) -> go.Figure:
-    """The one-feature fit chart with the OLS confidence and prediction bands; ``_exp`` is the run of ``spec``.
+    """The Fit tab's chart with OLS's intervals; ``_exp`` is the run of ``spec``.
 
-    For the page's Fit tab when the run has one feature (``exp.dataset.d == 1``); ValueError otherwise.
+    One feature: the fit line with the confidence and prediction bands. More: predicted
+    vs actual with each test point's prediction interval as an error bar.
     """
     inf = inference_of(source, spec, cov_type, _exp)
+    if _exp.dataset.d > 1:
+        return cache.toolbar(figures_inference.predicted_with_intervals(_exp, inf, level))
     return cache.toolbar(figures_inference.fit_with_bands(_exp, inf, level, show_train=show_train))
 
 

@@ -177,17 +177,14 @@ def downloads(exp: Experiment) -> None:
 
 
 def fit(source: cache.Source, spec: TrainSpec, exp: Experiment, show_train: bool) -> None:
-    """The fit: the line with optional OLS bands for one feature; predicted vs actual and a partial view for more."""
-    if exp.dataset.d > 1:
-        st.plotly_chart(cache.fit_figure(source, spec, show_train), width="stretch", key="fit_chart")
-        partial(source, spec, exp)
-        return
+    """The fit: the line (one feature) or predicted vs actual (more), with OLS's intervals on a toggle."""
     bands = st.toggle(
         "OLS bands",
         key="bands",
         bind="query-params",
-        help="The least-squares line's confidence band (where the mean lies) and prediction band (where a new "
-        "point falls), at the Summary tab's level and covariance.",
+        help="Least squares' intervals at the Summary tab's level and covariance. One feature: the confidence "
+        "band (where the mean lies) and the prediction band (where a new point falls). More features: each test "
+        "point's prediction interval as an error bar.",
     )
     fig = (
         summary.bands_figure(
@@ -202,6 +199,8 @@ def fit(source: cache.Source, spec: TrainSpec, exp: Experiment, show_train: bool
         else cache.fit_figure(source, spec, show_train)
     )
     st.plotly_chart(fig, width="stretch", key="fit_chart")
+    if exp.dataset.d > 1:
+        partial(source, spec, exp)
 
 
 def partial(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:

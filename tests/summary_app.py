@@ -40,6 +40,6 @@ if __name__ == "__main__":
     summary.render(source, spec, exp)
     if st.session_state.get("bands"):  # as the page's Fit tab would draw it with its toggle on
         fig = summary.bands_figure(
-            source, spec, exp, show_train=True, level=0.95, cov_type=st.session_state["cov_type"]
+            source, spec, exp, show_train=True, level=summary.level(), cov_type=st.session_state["cov_type"]
         )
         st.plotly_chart(fig, width="stretch", key="fit_chart")

@@ -162,3 +162,13 @@ def test_the_bands_chart_follows_the_covariance():
     assert not at.exception
     _, robust = xy(chart_spec(at, "fit_chart"), "95% confidence band")
     assert plain.shape == robust.shape and not np.allclose(plain, robust)
+
+
+def test_several_features_draw_error_bars_at_the_chosen_level():
+    at = open_summary("names", bands=True)
+    at.segmented_control(key="ci_level").set_value("99%").run()
+    assert not at.exception
+    fig = chart_spec(at, "fit_chart")
+    ols = next(t for t in fig["data"] if t["name"].startswith("Least squares"))
+    assert ols["name"].endswith("99% prediction interval") and len(ols["error_y"]["array"]) > 0
+    assert "99% prediction interval" in fig["layout"]["annotations"][-1]["text"]

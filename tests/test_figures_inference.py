@@ -112,6 +112,35 @@ def test_bands_escape_the_names():
     assert by_name(fig, "90% prediction band")
 
 
+@pytest.mark.parametrize("level", [0.90, 0.99])
+def test_several_features_get_statsmodels_prediction_intervals_as_error_bars(level):
+    sm = pytest.importorskip("statsmodels.api")
+    exp = case("names")[2]
+    s = exp.split
+    fig = FI.predicted_with_intervals(exp, from_experiment(exp), level)
+    label = FI.level_label(level)
+    ols = by_name(fig, f"{F.OLS_NAME}, {label} prediction interval")
+    frame = sm.OLS(s.y_train, sm.add_constant(s.X_train)).fit().get_prediction(sm.add_constant(s.X_test))
+    frame = frame.summary_frame(alpha=1 - level)
+    half = (frame["obs_ci_upper"] - frame["mean"]).to_numpy()
+    np.testing.assert_allclose(decode_array(ols["y"]), frame["mean"], rtol=1e-6)
+    np.testing.assert_allclose(decode_array(ols["error_y"]["array"]), half, rtol=1e-6)
+    inside = int(np.sum((frame["obs_ci_lower"] <= s.y_test) & (s.y_test <= frame["obs_ci_upper"])))
+    note = fig.layout.annotations[-1].text
+    assert note.startswith(f"{inside} of {len(s.y_test)} test points") and f"{label} prediction interval" in note
+    # Gradient descent's markers carry no bars: the intervals are least squares'.
+    assert "error_y" not in by_name(fig, F.GD_NAME)
+
+
+def test_error_bars_without_residual_degrees_of_freedom_are_left_out_and_say_so():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(4, 2))
+    exp = run(Dataset(X, X @ [1.0, 2.0] + 1.0 + rng.normal(size=4)), TrainSpec(train_ratio=0.75, lr=None, n_iters=10))
+    fig = FI.predicted_with_intervals(exp, from_experiment(exp), 0.95)
+    assert all("error_y" not in t for t in spec(fig)["data"])
+    assert "No intervals" in fig.layout.annotations[-1].text
+
+
 def test_qq_points_are_sorted_against_normal_quantiles(synthetic):
     _, inf = synthetic
     fig = FI.qq_figure(inf)
