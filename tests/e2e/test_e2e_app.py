@@ -239,3 +239,21 @@ def test_the_replay_animates_in_the_browser_without_a_rerun(app) -> None:
     assert gd_line.get_attribute("d") != start
     assert app.finished_runs == runs
     expect_no_errors(page)
+
+
+def test_the_bands_toggle_draws_both_bands_and_goes_in_the_url(app) -> None:
+    page = app.open("/")
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=FIT_CHART_TITLE)
+    fills = chart.locator(".scatterlayer .trace path.js-fill")
+    expect(fills).to_have_count(0)
+
+    app.rerun(page.get_by_test_id("stMain").get_by_text("OLS bands").click)
+    legend = chart.locator(".legendtext")
+    expect(legend.filter(has_text="95% prediction band")).to_have_count(1)
+    expect(legend.filter(has_text="95% confidence band")).to_have_count(1)
+    # Each band is a filled polygon that Plotly has drawn with real extent, the prediction band the taller.
+    expect(fills).to_have_count(2)
+    heights = [fills.nth(i).bounding_box()["height"] for i in range(2)]
+    assert heights[0] > heights[1] > 1
+    assert query(page)["bands"] == ["true"]
+    expect_no_errors(page)
