@@ -6,7 +6,7 @@ A slider move reruns this page, so it sends the browser as little as it can: one
 
 import streamlit as st
 
-from dashboard import cache, controls, report, summary, views
+from dashboard import cache, controls, repeat, report, summary, views
 from dashboard import params as P
 from dashboard.sources import SYNTHETIC
 
@@ -25,7 +25,7 @@ st.caption(report.describe(exp))
 views.rate_advice(lr_slot, exp)
 views.status(exp)
 
-names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Summary", "Replay", "Downloads"]
+names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Summary", "Repeat", "Replay", "Downloads"]
 tabs = dict(zip(names, st.tabs(names, key="view", bind="query-params", on_change="rerun"), strict=True))
 if tabs["Fit"].open:
     with tabs["Fit"]:
@@ -44,6 +44,9 @@ if tabs["Numbers"].open:
 if tabs["Summary"].open:
     with tabs["Summary"]:
         summary.render(source, spec, exp)
+if tabs["Repeat"].open:
+    with tabs["Repeat"]:
+        repeat.render(source, spec, exp)
 if tabs["Replay"].open:
     tabs["Replay"].caption(
         "Press ▶ Play or drag the slider: the fit and the loss marker move checkpoint by checkpoint."
