@@ -10,5 +10,6 @@ st.set_page_config(
 pages = [
     st.Page("app_pages/playground.py", title="Playground", icon=":material/tune:", default=True),
     st.Page("app_pages/theory.py", title="Theory", icon=":material/functions:", url_path="theory"),
+    st.Page("app_pages/optimizers.py", title="Optimizers", icon=":material/route:", url_path="optimizers"),
 ]
 st.navigation(pages).run()
