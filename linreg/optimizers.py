@@ -1,7 +1,7 @@
 """First-order optimizers on a least-squares :class:`~linreg.Problem`: one interface, one result type.
 
 Each optimizer is a small frozen spec (:class:`GD`, :class:`HeavyBall`, :class:`Nesterov`,
-:class:`SGD`, :class:`Adam`) whose ``run(problem, n_iters, ...)`` returns a
+:class:`SGD`, :class:`Adam`, :class:`RMSProp`, :class:`AdaGrad`) whose ``run(problem, n_iters, ...)`` returns a
 :class:`Trajectory`, which has every field of :class:`~linreg.gd.FitResult` plus the spec
 and the schedule. All run in the Problem's scaled coordinates on ``A = Xa'Xa/m`` and
 ``b = Xa'y/m``; no step costs O(m).
@@ -15,8 +15,10 @@ For least squares every non-adaptive optimizer is an affine map of its state:
   vectorized over k (the states 0..n-1 times ``C**n`` give n..2n-1).
 - A time-varying rate, or mini-batches, make the map change with k. The states then
   come from :func:`_affine_scan`, which composes the maps in chunks of about sqrt(K).
-- Adam is not affine; it runs a loop over k on the (d+1)-dimensional state, with the
-  batch's ``A_B, b_B`` precomputed, O(d^2) per step.
+- Adam, RMSProp and AdaGrad divide by a running gradient scale, so they are not affine;
+  they run one loop over k (:mod:`linreg._adaptive`) with the batch's ``A_B, b_B``
+  precomputed, O(d^2) per step: compiled by Numba when it is installed (imported on
+  first use, so ``import linreg`` still loads NumPy alone), in Python otherwise.
 
 Mini-batches follow scikit-learn's ``shuffle=True``: each epoch visits the rows in a
 fresh random order (``numpy.random.default_rng(seed)``, one ``permutation(m)`` per
@@ -31,6 +33,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from linreg import _adaptive
 from linreg._validation import check_float, check_int, readonly
 from linreg.gd import (
     EXPLODE_FACTOR,
@@ -111,7 +114,7 @@ class Trajectory(FitResult):
 
     Attributes
     ----------
-    optimizer : GD, HeavyBall, Nesterov, SGD or Adam
+    optimizer : GD, HeavyBall, Nesterov, SGD, Adam, RMSProp or AdaGrad
         The spec that ran, with its hyperparameters.
     schedule : Constant, StepDecay, InvScaling or Cosine
     lr : float
@@ -119,11 +122,12 @@ class Trajectory(FitResult):
     max_stable_lr : float
         The full-batch method's stable bound on a constant ``lr`` (given ``beta`` for
         momentum): :func:`gd_max_lr`, :func:`heavy_ball_max_lr`, :func:`nesterov_max_lr`;
-        for SGD and Adam, GD's ``2 / lam_max``.
+        for SGD and the adaptive methods, GD's ``2 / lam_max``.
     contraction : float
         Predicted factor by which the slowest error shrinks per step for the full-batch
         method at the constant rate ``lr``: the spectral radius of its iteration
-        (:func:`momentum_contraction`); GD's for SGD, and NaN for Adam, which has none.
+        (:func:`momentum_contraction`); GD's for SGD, and NaN for Adam, RMSProp and
+        AdaGrad, which have none.
     diverged : bool
         A constant-rate full-batch run outside its stable region, or any run whose loss
         passed ``loss_limit`` (then it stops before that iterate, as GD does).
@@ -330,18 +334,42 @@ class SGD(_Optimizer):
         return momentum_contraction(problem.eigenvalues, self.lr, 0.0)
 
 
+class _Adaptive(_Optimizer):
+    """The shared ``_errors`` of Adam, RMSProp and AdaGrad: the loop of :mod:`linreg._adaptive`."""
+
+    def _errors(self, problem: Problem, theta0, rates) -> np.ndarray:
+        K = len(rates)
+        if self.batch_size is None:
+            A_B, b_B = problem.A[None], problem.b[None]
+        else:
+            A_B, b_B = batch_moments(problem, self.batch_size, K, self.seed)
+        thetas = _adaptive.states(A_B, b_B, theta0, *self._constants(rates))
+        return _eigen(problem, thetas)
+
+    def _check_batch(self) -> None:
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, low=1)
+        check_int("seed", self.seed, low=0)
+
+    def bound(self, problem: Problem) -> float:
+        return gd_max_lr(problem.eigenvalues)
+
+    def predicted_contraction(self, problem: Problem) -> float:
+        return math.nan
+
+
 @dataclass(frozen=True)
-class Adam(_Optimizer):
+class Adam(_Adaptive):
     """Adam (Kingma and Ba, bias-corrected), on the full batch (``batch_size=None``) or on mini-batches.
 
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g**2``,
     ``theta -= lr_k (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)`` at step ``t = k + 1``.
 
-    Not affine, so it runs a loop over k (on Python floats for two parameters, where that
-    is several times faster than NumPy calls). Its iterates equal the literal loop's until it
-    reaches the minimum; there the gradient is rounding noise that Adam divides by its
-    own tiny scale ``sqrt(v)``, so the last digits of the data's sums (``A, b`` here, the
-    rows in the loop) steer its bursts, and long runs agree only to about 1e-5.
+    Not affine, so it runs a loop over k (:mod:`linreg._adaptive`: compiled when Numba is
+    installed). Its iterates equal the literal loop's until it reaches the minimum; there
+    the gradient is rounding noise that Adam divides by its own tiny scale ``sqrt(v)``, so
+    the last digits of the data's sums (``A, b`` here, the rows in the loop) steer its
+    bursts, and long runs agree only to about 1e-5.
     """
 
     lr: float
@@ -356,67 +384,59 @@ class Adam(_Optimizer):
         check_float("beta1", self.beta1, low=0.0, high=1.0, high_open=True)
         check_float("beta2", self.beta2, low=0.0, high=1.0, high_open=True)
         check_float("eps", self.eps, low=0.0, low_open=True)
-        if self.batch_size is not None:
-            check_int("batch_size", self.batch_size, low=1)
-        check_int("seed", self.seed, low=0)
+        self._check_batch()
 
-    def _errors(self, problem: Problem, theta0, rates) -> np.ndarray:
-        K = len(rates)
-        if self.batch_size is None:
-            A_B, b_B = (
-                np.broadcast_to(problem.A, (K, *problem.A.shape)),
-                np.broadcast_to(problem.b, (K, problem.n_params)),
-            )
-        else:
-            A_B, b_B = batch_moments(problem, self.batch_size, K, self.seed)
-        t = np.arange(1, K + 1, dtype=np.float64)
+    def _constants(self, rates):
+        t = np.arange(1, len(rates) + 1, dtype=np.float64)
         step = rates / (1.0 - self.beta1**t)
         unbias = 1.0 / (1.0 - self.beta2**t)
-        loop = _adam_two if problem.n_params == 2 else _adam_loop
-        thetas = loop(A_B, b_B, theta0, step, unbias, self.beta1, self.beta2, self.eps)
-        return _eigen(problem, thetas)
-
-    def bound(self, problem: Problem) -> float:
-        return gd_max_lr(problem.eigenvalues)
-
-    def predicted_contraction(self, problem: Problem) -> float:
-        return math.nan
+        return step, unbias, self.beta1, 1.0 - self.beta1, self.beta2, 1.0 - self.beta2, self.eps
 
 
-def _adam_loop(A_B, b_B, theta0, step, unbias, b1, b2, eps) -> np.ndarray:
-    """Adam's iterates ``theta_0..theta_K``, one NumPy step per iteration; O(p^2) per step."""
-    thetas = np.empty((len(step) + 1, theta0.size))
-    thetas[0] = theta = theta0.copy()
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
-    with np.errstate(all="ignore"):
-        for k in range(len(step)):
-            g = A_B[k] @ theta - b_B[k]
-            m = b1 * m + (1.0 - b1) * g
-            v = b2 * v + (1.0 - b2) * (g * g)
-            theta = theta - step[k] * m / (np.sqrt(v * unbias[k]) + eps)
-            thetas[k + 1] = theta
-    return thetas
+@dataclass(frozen=True)
+class RMSProp(_Adaptive):
+    """RMSProp (Hinton's, as in Keras and TensorFlow): ``v = rho v + (1 - rho) g**2``,
+    ``theta -= lr_k g / (sqrt(v) + eps)``; full batch (``batch_size=None``) or mini-batches.
 
-
-def _adam_two(A_B, b_B, theta0, step, unbias, b1, b2, eps) -> np.ndarray:
-    """:func:`_adam_loop` for two parameters (one feature and a bias) on Python floats.
-
-    The same arithmetic, several times faster: on a 2-vector each NumPy call costs far
-    more in overhead than its two multiplications.
+    Adam without the first moment and without bias correction, so the same loop. Like
+    Adam, once at the minimum it keeps stepping by about ``lr`` on a gradient that is
+    rounding noise, so from there on it matches a literal loop only loosely.
     """
-    (a00, a01, a11), (c0, c1) = (A_B[:, i, j].tolist() for i, j in ((0, 0), (0, 1), (1, 1))), b_B.T.tolist()
-    t0, t1 = (float(t) for t in theta0)
-    m0 = m1 = v0 = v1 = 0.0
-    out0, out1 = [t0], [t1]
-    sqrt, d1, d2 = math.sqrt, 1.0 - b1, 1.0 - b2
-    for s, u, A00, A01, A11, B0, B1 in zip(step.tolist(), unbias.tolist(), a00, a01, a11, c0, c1, strict=True):
-        g0, g1 = A00 * t0 + A01 * t1 - B0, A01 * t0 + A11 * t1 - B1
-        m0, m1 = b1 * m0 + d1 * g0, b1 * m1 + d1 * g1
-        v0, v1 = b2 * v0 + d2 * (g0 * g0), b2 * v1 + d2 * (g1 * g1)
-        t0, t1 = t0 - s * m0 / (sqrt(v0 * u) + eps), t1 - s * m1 / (sqrt(v1 * u) + eps)
-        out0.append(t0)
-        out1.append(t1)
-    return np.column_stack([out0, out1])
+
+    lr: float
+    rho: float = 0.9
+    eps: float = 1e-8
+    batch_size: int | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        check_lr(self.lr)
+        check_float("rho", self.rho, low=0.0, high=1.0, high_open=True)
+        check_float("eps", self.eps, low=0.0, low_open=True)
+        self._check_batch()
+
+    def _constants(self, rates):
+        return rates, np.ones(len(rates)), 0.0, 1.0, self.rho, 1.0 - self.rho, self.eps
+
+
+@dataclass(frozen=True)
+class AdaGrad(_Adaptive):
+    """AdaGrad (Duchi, Hazan and Singer): ``G = G + g**2``, ``theta -= lr_k g / (sqrt(G) + eps)``, ``G_0 = 0``;
+    full batch (``batch_size=None``) or mini-batches. Each parameter's steps shrink as its
+    squared gradients add up."""
+
+    lr: float
+    eps: float = 1e-8
+    batch_size: int | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        check_lr(self.lr)
+        check_float("eps", self.eps, low=0.0, low_open=True)
+        self._check_batch()
+
+    def _constants(self, rates):
+        return rates, np.ones(len(rates)), 0.0, 1.0, 1.0, 1.0, self.eps
 
 
 # --- shared machinery ---------------------------------------------------------------------
@@ -431,7 +451,7 @@ def batch_order(m: int, batch_size: int, n_iters: int, seed: int) -> np.ndarray:
     if batch_size > m:
         raise ValueError(
             f"batch_size must be at most the number of training rows m={m}, got {batch_size}; "
-            "use batch_size=None (Adam) or GD for the full batch"
+            "use batch_size=None (Adam, RMSProp, AdaGrad) or GD for the full batch"
         )
     per_epoch = -(-m // batch_size)
     epochs = -(-n_iters // per_epoch)

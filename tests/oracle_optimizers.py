@@ -89,3 +89,26 @@ def adam_loop(X, y, *, lrs, beta1=0.9, beta2=0.999, eps=1e-8, batch_size=None, s
         theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
         thetas.append(theta)
     return _finish(Xa, y, original, thetas)
+
+
+def rmsprop_loop(X, y, *, lrs, rho=0.9, eps=1e-8, batch_size=None, seed=0, standardize=False):
+    return _scaled_step_loop(X, y, lrs, lambda v, g: rho * v + (1 - rho) * g**2, eps, batch_size, seed, standardize)
+
+
+def adagrad_loop(X, y, *, lrs, eps=1e-8, batch_size=None, seed=0, standardize=False):
+    return _scaled_step_loop(X, y, lrs, lambda v, g: v + g**2, eps, batch_size, seed, standardize)
+
+
+def _scaled_step_loop(X, y, lrs, accumulate, eps, batch_size, seed, standardize):
+    """``v = accumulate(v, g)``, ``theta -= lr g / (sqrt(v) + eps)``: RMSProp and AdaGrad."""
+    Xa, y, original = design(X, y, standardize)
+    theta = np.zeros(Xa.shape[1])
+    v = np.zeros_like(theta)
+    rows = batches(len(y), batch_size, len(lrs), seed) if batch_size else [None] * len(lrs)
+    thetas = [theta]
+    for lr, batch in zip(lrs, rows, strict=True):
+        g = gradient(Xa, y, theta, batch)
+        v = accumulate(v, g)
+        theta = theta - lr * g / (np.sqrt(v) + eps)
+        thetas.append(theta)
+    return _finish(Xa, y, original, thetas)

@@ -1,24 +1,28 @@
 """Every optimizer against its literal loop, its stopping and divergence rules, and the Hessian's predictions."""
 
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oracle_optimizers import adam_loop, momentum_loop, sgd_loop
+from oracle_optimizers import adagrad_loop, adam_loop, momentum_loop, rmsprop_loop, sgd_loop
 
-from linreg import ConvergenceWarning, FitResult, Problem, gradient_descent, make_data
+from linreg import ConvergenceWarning, FitResult, Problem, _adaptive, gradient_descent, make_data
 from linreg.optimizers import (
     GD,
     SGD,
+    AdaGrad,
     Adam,
     Constant,
     Cosine,
     HeavyBall,
     InvScaling,
     Nesterov,
+    RMSProp,
     StepDecay,
     Trajectory,
     gd_max_lr,
@@ -59,7 +63,20 @@ def specs(problem):
             Adam(0.05, batch_size=16, seed=2),
             lambda X, y, r, s: adam_loop(X, y, lrs=r, batch_size=16, seed=2, standardize=s),
         ),
+        (RMSProp(3e-4), lambda X, y, r, s: rmsprop_loop(X, y, lrs=r, standardize=s)),
+        (
+            RMSProp(0.01, rho=0.99, batch_size=16, seed=3),
+            lambda X, y, r, s: rmsprop_loop(X, y, lrs=r, rho=0.99, batch_size=16, seed=3, standardize=s),
+        ),
+        (AdaGrad(0.5), lambda X, y, r, s: adagrad_loop(X, y, lrs=r, standardize=s)),
+        (
+            AdaGrad(0.5, batch_size=7, seed=4),
+            lambda X, y, r, s: adagrad_loop(X, y, lrs=r, batch_size=7, seed=4, standardize=s),
+        ),
     ]
+
+
+ADAPTIVE = range(5, 11)  # the indices of Adam, RMSProp and AdaGrad in specs()
 
 
 def run_quietly(spec, problem, n_iters, **kwargs) -> Trajectory:
@@ -97,7 +114,7 @@ def test_every_optimizer_equals_its_literal_loop(schedule, standardize, d):
     m=st.integers(10, 60),
     d=st.integers(1, 3),
     seed=st.integers(0, 2**31 - 1),
-    which=st.integers(0, 6),
+    which=st.integers(0, 10),
     schedule=st.sampled_from(SCHEDULES),
     n_iters=st.integers(1, 1_500),
 )
@@ -226,3 +243,58 @@ def test_invalid_settings_raise_value_errors():
         HeavyBall(1e-3, 0.5).run(problem, 10, schedule="cosine")
     with pytest.raises(ValueError, match="problem"):
         GD(1e-3).run(np.zeros((3, 2)), 10)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
+@pytest.mark.parametrize("d", [1, 2, 3])  # two parameters take the loop on Python floats
+def test_both_adaptive_loops_equal_the_literal_loops(d, compiled, monkeypatch):
+    """The compiled loop (with Numba) and the Python loop: Adam, RMSProp and AdaGrad, full and mini-batch."""
+    monkeypatch.setattr(_adaptive, "USE_COMPILED", compiled)
+    X, y = small_data(d=d, seed=d)
+    problem = Problem.from_data(X, y, standardize=True)
+    schedule = StepDecay(step_size=400, gamma=0.7)
+    for which in ADAPTIVE:
+        spec, loop = specs(problem)[which]
+        thetas, losses = loop(X, y, schedule.rates(spec.lr, 1_500), True)
+        assert_matches_loop(run_quietly(spec, problem, 1_500, schedule=schedule), thetas, losses)
+
+
+def test_the_compiled_loop_runs_when_numba_is_installed():
+    pytest.importorskip("numba")
+    assert _adaptive.compiled_available()
+
+
+def test_importing_linreg_and_its_optimizers_loads_no_compiler():
+    code = "import sys, linreg, linreg.optimizers; print('numba' in sys.modules, 'llvmlite' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_rmsprop_and_adagrad_take_their_textbook_steps():
+    """First step from zero: ``g / (sqrt((1 - rho) g**2) + eps)`` and ``g / (|g| + eps)``, times lr."""
+    X, y = small_data()
+    problem = Problem.from_data(X, y, standardize=True)
+    g = problem.gradient(np.zeros(problem.n_params))
+    for spec, step in (
+        (RMSProp(0.1, rho=0.75), 0.1 * g / (np.sqrt(0.25 * g * g) + 1e-8)),
+        (AdaGrad(0.1), 0.1 * g / (np.abs(g) + 1e-8)),
+    ):
+        fit = run_quietly(spec, problem, 1)
+        assert np.allclose(problem.to_scaled(fit.theta), -step, rtol=1e-12, atol=0)
+    assert math.isnan(run_quietly(AdaGrad(0.1), problem, 10).contraction)
+
+
+def test_invalid_adaptive_settings_raise_value_errors():
+    for make, name in (
+        (lambda: RMSProp(1e-3, rho=1.0), "rho"),
+        (lambda: RMSProp(1e-3, eps=0.0), "eps"),
+        (lambda: AdaGrad(0.0), "lr"),
+        (lambda: AdaGrad(1e-3, batch_size=0), "batch_size"),
+        (lambda: RMSProp(1e-3, seed=-1), "seed"),
+    ):
+        with pytest.raises(ValueError, match=name):
+            make()
+    problem = Problem.from_data(*small_data(m=20))
+    with pytest.raises(ValueError, match="batch_size must be at most"):
+        AdaGrad(1e-2, batch_size=21).run(problem, 10)
