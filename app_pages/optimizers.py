@@ -65,7 +65,7 @@ if not rows:
     st.info("Turn on at least one optimizer in the sidebar.", icon=":material/tune:")
     st.stop()
 
-runs = [(name, run) for name, _, run, _ in rows]
+runs = [(name.split(" (")[0], run) for name, _, run, _ in rows]  # "1. GD": the table holds the settings
 fig = O.race_chart(source, spec, repr([r[:2] for r in rows]), plane, runs, names, exp.true_theta)
 st.caption("Press ▶ Play or drag the slider: every path and every loss marker moves checkpoint by checkpoint.")
 st.plotly_chart(fig, width="stretch", key="race_chart")

@@ -156,9 +156,11 @@ def _finite(points: np.ndarray) -> np.ndarray:
 
 
 def _frame(problem: Problem, plane: Plane, runs: Sequence[tuple[str, FitResult]], anchors: np.ndarray) -> list:
-    """Axis ranges that hold the optimum, the anchors and every path point no worse than a few times the start.
+    """Axis ranges that hold the anchors (the optimum, the true θ), the starts and every path point no worse
+    than the worst start.
 
-    A diverged path leaves the frame instead of stretching it until the valley is a dot.
+    A diverged path, or a momentum's overshoot far up the valley's walls, leaves the frame
+    instead of stretching it until the valley is a line.
     """
     points = [coordinates(problem, plane, anchors)]
     start = max((float(fit.checkpoint_loss[0]) for _, fit in runs), default=math.inf)
@@ -166,7 +168,7 @@ def _frame(problem: Problem, plane: Plane, runs: Sequence[tuple[str, FitResult]]
         thetas = _thetas(problem, fit)
         losses = np.asarray(fit.checkpoint_loss)
         with np.errstate(invalid="ignore"):
-            fine = losses <= 4 * start
+            fine = losses <= start
         points.append(coordinates(problem, plane, thetas[fine]))
     pts = _finite(np.vstack(points))
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -361,7 +363,7 @@ def race_figure(
     plane: Plane | None = None,
     feature_names: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Several runs side by side: their paths on the landscape (left) and their L - L* on log axes (right).
+    """Several runs together: their paths on the landscape (top) and their L - L* on log axes (below).
 
     One scrubber animates every path and every loss marker together, checkpoint by
     checkpoint, in the browser: each frame carries the paths up to that iteration and
@@ -371,11 +373,12 @@ def race_figure(
     if plane is None or not runs:
         return _no_plane(problem)
     titles = plane_titles(problem, plane, feature_names)
+    # Stacked, not side by side: each chart keeps the page's whole width on a phone as on a desktop.
     fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=("Paths on the loss landscape", "Training MSE above the minimum"),
-        horizontal_spacing=0.1,
+        rows=2,
+        cols=1,
+        subplot_titles=("Paths on the loss landscape", "L − L*: the MSE above its minimum"),
+        vertical_spacing=0.14,
     )
     ranges = _frame(problem, plane, runs, _anchors(problem, true_theta))
     fig.add_trace(contour_trace(problem, plane, ranges, titles, colorbar=False), row=1, col=1)
@@ -385,13 +388,13 @@ def race_figure(
     _add_points(fig, problem, plane, true_theta, row=1, col=1)
     curves = [excess_points(problem, fit) for _, fit in runs]
     for i, ((name, _), (it, gap)) in enumerate(zip(runs, curves, strict=True)):
-        fig.add_trace(_curve(it, gap, name, _color(i)), row=1, col=2)
+        fig.add_trace(_curve(it, gap, name, _color(i)), row=2, col=1)
     frames = race_frames(runs)
     first = len(fig.data)
     for i, ((name, fit), xy) in enumerate(zip(runs, paths, strict=True)):
         step = _state(problem, fit, xy, 0)
         fig.add_trace(_moving_path(step[0], name, _color(i)), row=1, col=1)
-        fig.add_trace(_loss_marker(step[1], step[2], name, _color(i)), row=1, col=2)
+        fig.add_trace(_loss_marker(step[1], step[2], name, _color(i)), row=2, col=1)
     moving = list(range(first, len(fig.data)))
     fig.frames = [_race_frame(problem, runs, paths, int(k), moving) for k in frames]
     _style_race(fig, problem, plane, titles, ranges, curves, [f"{int(k):,}" for k in frames])
@@ -468,17 +471,18 @@ def _race_frame(problem: Problem, runs, paths, k: int, moving: list[int]) -> dic
 def _style_race(fig, problem, plane, titles, ranges, curves, names) -> None:
     fig.update_xaxes(title_text=titles[0], range=list(ranges[0]), row=1, col=1)
     fig.update_yaxes(title_text=titles[1], range=list(ranges[1]), row=1, col=1)
-    fig.update_xaxes(title_text="iteration", row=1, col=2)
-    fig.update_yaxes(title_text="L − L* (MSE − OLS minimum)", row=1, col=2)
+    fig.update_xaxes(title_text="iteration", row=2, col=1)
+    fig.update_yaxes(title_text="L − L*", row=2, col=1)
     its = np.concatenate([it for it, _ in curves])
     gaps = np.concatenate([gap for _, gap in curves])
-    _set_axis(fig, "x", "log", its, row=1, col=2)
-    _set_axis(fig, "y", "log", gaps, row=1, col=2)
+    _set_axis(fig, "x", "log", its, row=2, col=1)
+    _set_axis(fig, "y", "log", gaps, row=2, col=1)
     fig.update_layout(
-        title="The race: every optimizer from the same start, checkpoint by checkpoint",
-        updatemenus=[play_buttons()],
-        sliders=[scrubber(names)],
+        title="The race, checkpoint by checkpoint",
+        # The playground's controls, nearer the plot: this figure is about twice as tall as its replay.
+        updatemenus=[play_buttons() | {"y": -0.09}],
+        sliders=[scrubber(names) | {"y": -0.06}],
         legend=LEGEND,
-        margin=MARGIN | {"b": 150},
-        height=620,
+        margin=MARGIN | {"b": 210},
+        height=980,
     )
