@@ -7,7 +7,8 @@ the K fits are one matrix product and the normal curves are exact.
 
 The number of repeats K is the one control, ``repeats`` in the URL. A link's value
 that the number box would silently drop (``repeats=5000``, ``repeats=abc``) is read
-before the box is drawn and named in a warning, until K is changed.
+before the box is first drawn and named in a warning, until K is changed; the box then
+shows the default.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from linreg import Experiment, TrainSpec
 from linreg.repeat import DEFAULT_REPEATS, MAX_DRAWS, MAX_REPEATS, MIN_REPEATS, Repeats, binomial_range, max_repeats
 
 KEY = "repeats"
-_KEEP = "_repeats"  # K across tab switches: an undrawn widget loses its state
 _NOTICE = "_repeats_notice"
 _HASH = {cache.Source: repr, TrainSpec: repr}  # as dashboard.cache keys its runs
 _INTEGER = re.compile(r"\s*[+]?\d+\s*")
@@ -61,29 +61,30 @@ def render(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
         (st.success if ok else st.warning)(line)
     for i in range(len(r.names)):
         st.plotly_chart(repeat_figure(source, spec, k, i, exp), width="stretch", key=f"repeat_chart_{i}")
-    st.dataframe(moments_table(r), key="repeat_moments")
+    st.dataframe(moments_table(r), key="repeat_moments", column_config=MOMENT_COLUMNS)
 
 
 def _choose_k() -> int:
-    """The number box for K, seeded from the URL on arrival, with a warning for a value it cannot take."""
-    if KEY not in st.session_state:
-        raw = st.query_params.get(KEY)
-        k, notice = parse_repeats(raw)
-        st.session_state[KEY] = k if k is not None else st.session_state.get(_KEEP, DEFAULT_REPEATS)
-        st.session_state[_NOTICE] = (st.session_state[KEY], notice)
+    """The number box for K, bound to the URL, with a warning for a link's value that the box drops."""
+    if KEY not in st.session_state:  # the box's first drawing this session: the link decides
+        st.session_state[_NOTICE] = parse_repeats(st.query_params.get(KEY))[1]
     k = st.number_input(
         "Repeats K",
         min_value=MIN_REPEATS,
         max_value=MAX_REPEATS,
+        value=DEFAULT_REPEATS,
         step=100,
+        width=240,
         key=KEY,
         bind="query-params",
+        persist_state="session",  # kept while another tab is open
         help=f"How many new data sets to draw, {MIN_REPEATS} to {MAX_REPEATS:,}: the same x and split, new noise.",
     )
-    st.session_state[_KEEP] = int(k)
-    shown_for, notice = st.session_state.get(_NOTICE, (None, None))
-    if notice and shown_for == k:
+    notice = st.session_state.get(_NOTICE)
+    if notice and k == DEFAULT_REPEATS:  # until K is changed
         st.warning(notice, icon=":material/link:")
+    elif notice:
+        st.session_state[_NOTICE] = None
     return int(k)
 
 
@@ -118,6 +119,27 @@ def repeats_of(source: cache.Source, spec: TrainSpec, k: int, _exp: Experiment) 
 @st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
 def repeat_figure(source: cache.Source, spec: TrainSpec, k: int, i: int, _exp: Experiment) -> go.Figure:
     return cache.toolbar(figures_repeat.repeat_figure(repeats_of(source, spec, k, _exp), i))
+
+
+MOMENT_COLUMNS = {
+    "True": st.column_config.NumberColumn(format="%.4g", help="The generator's value."),
+    "Mean of estimates": st.column_config.NumberColumn(format="%.4g"),
+    "Predicted mean": st.column_config.NumberColumn(
+        format="%.4g", help="The estimator's linear map applied to the noise-free y: the true value for OLS."
+    ),
+    "SD of estimates": st.column_config.NumberColumn(format="%.3g"),
+    "Predicted SD": st.column_config.NumberColumn(
+        format="%.3g", help="σ times the norm of the map's row: σ·sqrt((XᵀX)⁻¹) on the diagonal for OLS."
+    ),
+    "Mean SE": st.column_config.NumberColumn(
+        format="%.3g", help="The average standard error the repeats report (OLS; it estimates σ from residuals)."
+    ),
+    "Intervals covering": st.column_config.NumberColumn(
+        format="percent",
+        help="The share of intervals estimate ± t·SE that hold the true value; for GD, around its estimates "
+        "with OLS's half-widths.",
+    ),
+}
 
 
 def intro(seed: int) -> str:
