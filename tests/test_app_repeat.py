@@ -180,16 +180,3 @@ def test_noiseless_data_cannot_be_repeated(app):
     assert not at.exception
     assert "noise must be > 0" in texts(at.warning)
     assert charts(at) == []
-
-
-def test_k_survives_a_visit_to_another_tab(app):
-    at = app(view="Repeat", n_iters="100", repeats="120")
-    at.number_input(key="repeats").set_value(130).run()
-    at.session_state["view"] = "Fit"
-    at.run()
-    assert charts(at) == ["fit_chart"]
-    at.session_state["view"] = "Repeat"
-    at.run()
-    assert not at.exception
-    assert at.number_input(key="repeats").value == 130
-    assert "of 130 intervals cover it" in texts(at.success)
