@@ -216,11 +216,26 @@ def repeat(
             f"k * n must be <= {MAX_DRAWS:,} noise draws, got {k:,} * {data.n:,}; "
             f"at n = {data.n:,} use k <= {max_repeats(data.n):,}"
         )
-    base = run(Dataset.synthetic(data), spec) if base is None else base
+    base = run(Dataset.synthetic(data), spec) if base is None else _check_base(base, data)
     maps = _Maps(base)
     seeds = noise_seeds(data.seed, k)
     ols, gd, ssr = maps.apply(data, seeds)
     return maps.result(data, ols, gd, ssr, level, seeds)
+
+
+def _check_base(base: Experiment, data: SyntheticSpec) -> Experiment:
+    """``base`` if it ran on the data of ``data``, else ValueError: its design and split are reused."""
+    ds = base.dataset
+    same = (
+        ds.true_theta is not None
+        and ds.seed == data.seed
+        and ds.m == data.n
+        and ds.true_theta.tolist() == [float(data.slope), float(data.intercept)]
+        and (float(ds.X[0, 0]), float(ds.X[-1, 0])) == (float(data.x_min), float(data.x_max))
+    )
+    if not same:
+        raise ValueError(f"base must be a run on Dataset.synthetic(data), got a run on {ds.source!r}")
+    return base
 
 
 class _Maps:

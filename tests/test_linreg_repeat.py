@@ -147,6 +147,12 @@ def test_bad_settings_are_named(data, k, message):
         repeat(data, TrainSpec(train_ratio=0.67) if data.n == 3 else EARLY, k)
 
 
+def test_a_base_run_on_other_data_is_refused():
+    base = literal(ARTICLE, EARLY, 44)
+    with pytest.raises(ValueError, match="base must be a run on Dataset.synthetic"):
+        repeat(ARTICLE, EARLY, 10, base=base)
+
+
 def test_the_draw_budget():
     assert max_repeats(400) == 2000 and max_repeats(100_000) == 200
     assert max_repeats(100_000) * 100_000 <= MAX_DRAWS
