@@ -7,13 +7,20 @@ iterations, batches of 32 for the mini-batch optimizers. Each case alternates th
 and the loop, so both see the same machine load, and prints their medians, the speed
 ratio, the largest relative difference in the final weights and whether the engine
 meets the target (at most 100 ms and at least 20 times faster than the loop).
+
+Adam, RMSProp and AdaGrad run a loop compiled by Numba (linreg/_jit.py). Its one-time
+costs are printed first, each measured in a fresh process: compiling it with an empty
+cache, and loading it from the on-disk cache that the first compile leaves.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -24,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from oracle_optimizers import adam_loop, momentum_loop, sgd_loop  # noqa: E402
+from oracle_optimizers import adagrad_loop, adam_loop, momentum_loop, rmsprop_loop, sgd_loop  # noqa: E402
 
-from linreg import Problem, make_data  # noqa: E402
-from linreg.optimizers import GD, SGD, Adam, HeavyBall, Nesterov, optimal_momentum  # noqa: E402
+from linreg import Problem, _adaptive, make_data  # noqa: E402
+from linreg.optimizers import GD, SGD, AdaGrad, Adam, HeavyBall, Nesterov, RMSProp, optimal_momentum  # noqa: E402
 
 N_ITERS = 100_000
 BATCH = 32
@@ -67,7 +74,41 @@ def cases(X, y, problem):
             engine(Adam(0.5, batch_size=BATCH, seed=0)),
             lambda: adam_loop(X, y, lrs=0.5 * lrs, batch_size=BATCH, seed=0),
         ),
+        ("RMSProp lr=0.01 full batch", engine(RMSProp(0.01)), lambda: rmsprop_loop(X, y, lrs=0.01 * lrs)),
+        (
+            f"RMSProp lr=0.01 batch {BATCH}",
+            engine(RMSProp(0.01, batch_size=BATCH, seed=0)),
+            lambda: rmsprop_loop(X, y, lrs=0.01 * lrs, batch_size=BATCH, seed=0),
+        ),
+        ("AdaGrad lr=1 full batch", engine(AdaGrad(1.0)), lambda: adagrad_loop(X, y, lrs=1.0 * lrs)),
+        (
+            f"AdaGrad lr=1 batch {BATCH}",
+            engine(AdaGrad(1.0, batch_size=BATCH, seed=0)),
+            lambda: adagrad_loop(X, y, lrs=1.0 * lrs, batch_size=BATCH, seed=0),
+        ),
     ]
+
+
+FIRST_CALL = (
+    "import time, numpy as np; t = time.perf_counter(); from linreg import _adaptive; "
+    "_adaptive.states(np.eye(2)[None], np.ones((1, 2)), np.zeros(2), np.ones(3), np.ones(3), 0.9, 0.1, 0.9, 0.1, 0.1); "
+    "print(_adaptive.compiled_available(), time.perf_counter() - t)"
+)
+
+
+def first_call_costs() -> None:
+    """The compiled loop's first call in a new process: with an empty cache (a compile), then with the cache left."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        for label in ("compile, empty cache", "load from the disk cache"):
+            out = subprocess.run(
+                [sys.executable, "-c", FIRST_CALL], env=env, capture_output=True, text=True, check=True
+            )
+            compiled, seconds = out.stdout.split()
+            if compiled != "True":
+                print("Numba is not installed: the adaptive optimizers run their loop in Python")
+                return
+            print(f"first call of the compiled loop in a new process ({label}): {float(seconds) * 1e3:,.0f} ms")
 
 
 def timed(fn):
@@ -104,13 +145,21 @@ def main() -> None:
     _, _, split = make_data()
     X, y = np.array(split.x_train), np.array(split.y_train)
     print(f"numpy {np.__version__}, m={len(y)}, {N_ITERS:,} iterations, medians over alternating runs")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores: above 1 means another job shares them)")
+    first_call_costs()
     warnings.simplefilter("ignore")
     for label, engine, loop in cases(X, y, Problem.from_data(X, y)):
         compare(label, engine, loop, repeats)
     print(
-        "Adam's weight difference is rounding at the minimum, amplified by its step m/sqrt(v) "
-        "(see linreg.optimizers.Adam); the tests compare shorter runs to 1e-9."
+        "The full-batch adaptive runs' weight difference is rounding at the minimum, amplified by their "
+        "step m/sqrt(v) (see linreg.optimizers.Adam); the tests compare shorter runs to 1e-9."
     )
+    if _adaptive.compiled_available():
+        _adaptive.USE_COMPILED = False
+        print("The adaptive optimizers with their Python loop (Numba not used), for comparison:")
+        for label, engine, loop in cases(X, y, Problem.from_data(X, y))[4:]:
+            compare(label + " (Python)", engine, loop, max(1, repeats // 2))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ with ``unbias_k = 1``. With ``b1 = 0`` and ``d1 = 1``, ``m`` is ``g`` exactly, a
 
 Dividing by ``sqrt(v)`` makes the map nonlinear, so no closed form or affine scan applies:
 the states come from a loop over k, compiled by Numba when it is installed
-(:mod:`linreg._adaptive_jit`, imported here on first use only) and otherwise run in Python.
+(:mod:`linreg._jit`, imported here on first use only) and otherwise run in Python.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _compiled_loop():
     global _compiled
     if _compiled is None:
         try:
-            from linreg._adaptive_jit import adaptive_loop
+            from linreg._jit import adaptive_loop
         except ImportError:
             adaptive_loop = False
         _compiled = adaptive_loop

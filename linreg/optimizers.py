@@ -387,10 +387,23 @@ class Adam(_Adaptive):
         self._check_batch()
 
     def _constants(self, rates):
-        t = np.arange(1, len(rates) + 1, dtype=np.float64)
-        step = rates / (1.0 - self.beta1**t)
-        unbias = 1.0 / (1.0 - self.beta2**t)
+        K = len(rates)
+        step = rates / _one_minus_powers(self.beta1, K)
+        unbias = 1.0 / _one_minus_powers(self.beta2, K)
         return step, unbias, self.beta1, 1.0 - self.beta1, self.beta2, 1.0 - self.beta2, self.eps
+
+
+def _one_minus_powers(beta: float, K: int) -> np.ndarray:
+    """``1 - beta**t`` for t = 1..K, the same numbers as a loop's ``1 - beta**t``, at a fraction of the cost.
+
+    Once ``beta**t`` is below 2**-60, ``1 - beta**t`` rounds to 1.0 exactly, so only the
+    powers before that are computed (``power`` costs far more than a fill).
+    """
+    out = np.ones(K)
+    if beta > 0.0:
+        n = min(K, math.ceil(-60.0 * math.log(2.0) / math.log(beta)) + 1)
+        out[:n] = 1.0 - beta ** np.arange(1, n + 1, dtype=np.float64)
+    return out
 
 
 @dataclass(frozen=True)

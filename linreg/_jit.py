@@ -1,9 +1,10 @@
-"""The adaptive optimizers' loop compiled by Numba: imported only by :func:`linreg._adaptive.states`.
+"""The loop that NumPy cannot vectorize, compiled by Numba: imported only on first use.
 
+:func:`adaptive_loop` runs Adam, RMSProp and AdaGrad (for :func:`linreg._adaptive.states`).
 Importing this module imports Numba, so nothing imports it at ``import linreg``. The
-first call compiles the loop (about a second) and caches the machine code on disk,
-beside this file or, where that is read-only, in the user's cache directory; later
-processes load it from there.
+first call of each function compiles it and caches the machine code on disk, beside
+this file or, where that is read-only, in the user's cache directory; later processes
+load it from there.
 """
 
 from __future__ import annotations
