@@ -93,7 +93,7 @@ def _divergence(fit: FitResult) -> str:
     if method.adaptive:
         return (
             f"diverged: {method.name} at lr={fit.lr:g}: {where}. {method.name} has no stable bound from the "
-            "Hessian: it divides each step by the gradient's running size, so each parameter moves by about "
+            "Hessian: it divides each step by the gradient's running size, so each parameter moves by up to about "
             f"lr per step whatever λ_max is{method.noise}. Try a smaller lr, or standardize x"
         )
     if method.stochastic:
