@@ -25,7 +25,7 @@ st.caption(report.describe(exp))
 views.rate_advice(lr_slot, exp)
 views.status(exp)
 
-names = ["Fit", "Loss", "Residuals", "Coefficients", "Numbers", "Summary", "Repeat", "Replay", "Downloads"]
+names = ["Fit", "Loss", "Landscape", "Residuals", "Coefficients", "Numbers", "Summary", "Repeat", "Replay", "Downloads"]
 tabs = dict(zip(names, st.tabs(names, key="view", bind="query-params", on_change="rerun"), strict=True))
 if tabs["Fit"].open:
     with tabs["Fit"]:
@@ -33,6 +33,13 @@ if tabs["Fit"].open:
 if tabs["Loss"].open:
     loss_fig = cache.loss_figure(source, spec, values["log_scale"], values["excess"])
     tabs["Loss"].plotly_chart(loss_fig, width="stretch", key="loss_chart")
+if tabs["Landscape"].open:
+    tabs["Landscape"].caption(
+        "The training loss over the parameters, in log-spaced contours of L − L*, and gradient descent's path "
+        "to the least-squares minimum. With several features: the plane through the minimum along the Hessian's "
+        "flattest and steepest directions. The Optimizers page races other methods across it."
+    )
+    tabs["Landscape"].plotly_chart(cache.landscape_figure(source, spec), width="stretch", key="landscape_chart")
 if tabs["Residuals"].open:
     tabs["Residuals"].plotly_chart(cache.residuals_figure(source, spec), width="stretch", key="residuals_chart")
 if tabs["Coefficients"].open:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures, figures_multi, sources
+from dashboard import figures, figures_landscape, figures_multi, sources
 from linreg import Dataset, Diagnostics, Experiment, ExperimentParams, SyntheticSpec, TrainSpec, run, run_experiment
 from linreg.tables import Table, read_table
 
@@ -107,6 +107,11 @@ def fit_figure(source: Source, spec: TrainSpec, show_train: bool) -> go.Figure:
     if exp.dataset.d == 1:
         return toolbar(figures.fit_figure(exp, show_train=show_train))
     return toolbar(figures_multi.predicted_vs_actual(exp))
+
+
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+def landscape_figure(source: Source, spec: TrainSpec) -> go.Figure:
+    return toolbar(figures_landscape.landscape_figure(experiment(source, spec)))
 
 
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)

@@ -247,3 +247,19 @@ def test_the_summary_tab_and_the_bands_toggle_on_the_page(app):
     at.toggle(key="bands").set_value(True).run()
     names = [t.get("name", "") for t in chart_spec(at, "fit_chart")["data"]]
     assert "95% confidence band" in names and "95% prediction band" in names
+
+
+def test_the_landscape_tab_draws_gd_path_to_the_minimum(app):
+    at = show(app(), "Landscape")
+    assert not at.exception
+    assert charts(at) == ["landscape_chart"]
+    fig = chart_spec(at, "landscape_chart")
+    assert trace(fig, "Training MSE")["type"] == "contour"
+    exp = run_experiment()
+    x, y = xy(fig, "Gradient descent")
+    # The path starts at zero and ends at the article's weights, (w_1, w_2) = (3.48, 9.57).
+    assert (x[0], y[0]) == (0.0, 0.0)
+    np.testing.assert_allclose([x[-1], y[-1]], [exp.fit.weights[0], exp.fit.bias], rtol=1e-6)
+    ols_x, ols_y = xy(fig, "Least squares (OLS)")
+    np.testing.assert_allclose([ols_x[0], ols_y[0]], [exp.ols.weights[0], exp.ols.bias], rtol=1e-6)
+    assert xy(fig, "True θ")[0][0] == 3.5

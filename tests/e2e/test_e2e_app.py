@@ -217,9 +217,10 @@ def test_a_link_to_a_page_works_as_a_fresh_servers_first_request(fresh_app) -> N
     expect_no_errors(page)
     expect(page.locator("h1")).to_have_text("The maths behind the playground")
     links = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
-    expect(links).to_have_count(2)
+    expect(links).to_have_count(3)
     expect(links.nth(0)).to_contain_text("Playground")
     expect(links.nth(1)).to_contain_text("Theory")
+    expect(links.nth(2)).to_contain_text("Optimizers")
     assert float(query(page)["noise"][0]) == 5
 
 
