@@ -51,10 +51,13 @@ def _url() -> dict[str, str | list[str]]:
     }
 
 
-def arrive(page: str) -> None:
-    """Apply the URL when the visitor arrives on ``page``; a rerun of the same page leaves the widgets alone."""
+def arrive(page: str) -> bool:
+    """Apply the URL when the visitor arrives on ``page``; a rerun of the same page leaves the widgets alone.
+
+    Returns whether this run is an arrival, for pages with URL parameters of their own.
+    """
     if st.session_state.get(_PAGE) == page:
-        return
+        return False
     st.session_state[_PAGE] = page
     query = _url()
     values, notices = P.parse_query(query)
@@ -75,6 +78,7 @@ def arrive(page: str) -> None:
         _canonical_url(store)
     if notices:
         _LOG.info("URL notices on %s: %s", page, notices)
+    return True
 
 
 def _canonical_url(values: dict[str, object]) -> None:

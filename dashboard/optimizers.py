@@ -523,8 +523,7 @@ _NOTICES = "_optimizer_notices"
 
 def arrive() -> None:
     """The playground's arrival (its data settings), then the page's own settings out of the URL, once per arrival."""
-    first = st.session_state.get("_page") != PAGE  # dashboard.controls' record of the page last arrived on
-    controls.arrive(PAGE)
+    first = controls.arrive(PAGE)
     if not first:
         return
     query = {k: st.query_params[k] for k in st.query_params if k in FIELD_BY_KEY}
