@@ -13,7 +13,6 @@ shows the default.
 
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd
@@ -132,7 +131,9 @@ MOMENT_COLUMNS = {
         format="%.3g", help="σ times the norm of the map's row: σ·sqrt((XᵀX)⁻¹) on the diagonal for OLS."
     ),
     "Mean SE": st.column_config.NumberColumn(
-        format="%.3g", help="The average standard error the repeats report (OLS; it estimates σ from residuals)."
+        format="%.3g",
+        help="The average standard error the repeats report: OLS's, which estimates σ from the residuals. GD's "
+        "intervals use the same half-widths.",
     ),
     "Intervals covering": st.column_config.NumberColumn(
         format="percent",
@@ -244,7 +245,7 @@ def moments_table(r: Repeats) -> pd.DataFrame:
                     "Predicted mean": float(est.mean[i]),
                     "SD of estimates": float(est.theta[:, i].std(ddof=1)),
                     "Predicted SD": float(est.sd[i]),
-                    "Mean SE": float(r.bse[:, i].mean()) if est is r.ols else math.nan,
+                    "Mean SE": float(r.bse[:, i].mean()),
                     "Intervals covering": float(r.coverage(est.theta)[i]),
                 }
             )
