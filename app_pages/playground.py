@@ -35,9 +35,10 @@ if tabs["Loss"].open:
     tabs["Loss"].plotly_chart(loss_fig, width="stretch", key="loss_chart")
 if tabs["Landscape"].open:
     tabs["Landscape"].caption(
-        "The training loss over the parameters, in log-spaced contours of L − L*, and gradient descent's path "
-        "to the least-squares minimum. With several features: the plane through the minimum along the Hessian's "
-        "flattest and steepest directions. The Optimizers page races other methods across it."
+        "The training loss over the parameters, a contour line every half decade of L − L* (the loss above its "
+        "minimum), and gradient descent's path to the least-squares minimum. With several features: the plane "
+        "through the minimum along the Hessian's flattest and steepest directions. The Optimizers page races other "
+        "methods across it."
     )
     tabs["Landscape"].plotly_chart(cache.landscape_figure(source, spec), width="stretch", key="landscape_chart")
 if tabs["Residuals"].open:

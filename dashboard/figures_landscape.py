@@ -317,7 +317,7 @@ def landscape_figure(
         fig.add_trace(path_trace(coordinates(problem, plane, _thetas(problem, fit)), name, _color(i)))
     _add_points(fig, problem, plane, true_theta)
     fig.update_layout(
-        title="The loss landscape: a contour every half decade of L − L*",
+        title="The loss landscape",
         legend=LEGEND,
         margin=MARGIN,
         xaxis={"title": titles[0], "range": list(ranges[0])},
