@@ -1,7 +1,7 @@
 """The Optimizers page's settings: up to four optimizers, presets from the Hessian, the URL, the comparison table.
 
 Every setting is a widget bound to a query parameter, as on the playground: ``o1`` is
-the first optimizer's method, ``o1_lr`` its rate, ``o1_beta`` its momentum (Adam's β₁),
+the first optimizer's method, ``o1_lr`` its rate, ``o1_beta`` its momentum (Adam's β₁, RMSProp's ρ),
 ``o1_beta2``, ``o1_batch`` (0 for the full batch) and ``o1_sched``; ``o_iters``,
 ``o_tol``, ``o_seed`` and ``o_plane`` are shared. A visitor arriving with a link gets
 its values parsed leniently (:func:`parse_query`): values the widgets would not take
@@ -34,11 +34,13 @@ from linreg import ConvergenceWarning, Problem, TrainSpec
 from linreg.optimizers import (
     GD,
     SGD,
+    AdaGrad,
     Adam,
     Cosine,
     HeavyBall,
     InvScaling,
     Nesterov,
+    RMSProp,
     StepDecay,
     Trajectory,
     gd_max_lr,
@@ -51,7 +53,10 @@ from linreg.optimizers import (
 PAGE = "optimizers"
 SLOTS = 4
 OFF, GD_, HB, NAG, SGD_, ADAM = "off", "GD", "Heavy ball", "Nesterov", "SGD", "Adam"
-METHODS = (GD_, HB, NAG, SGD_, ADAM, OFF)
+RMS, ADAGRAD = "RMSProp", "AdaGrad"
+METHODS = (GD_, HB, NAG, SGD_, ADAM, RMS, ADAGRAD, OFF)
+ADAPTIVE = (ADAM, RMS, ADAGRAD)  # a step per coordinate scaled by its own gradients' size: no bound from the Hessian
+MINIBATCH = (SGD_, *ADAPTIVE)  # the methods that take a batch size
 SCHEDULES = ("constant", "step decay", "inverse scaling", "cosine")
 SCHEDULE_HELP = (
     "How the rate changes over the run: constant; step decay halves it every tenth of the run; "
@@ -83,9 +88,11 @@ class Setting:
         parts = [f"α={self.lr:.2g}"]
         if self.method in (HB, NAG, ADAM):
             parts.append(f"β={self.beta:g}")
+        if self.method == RMS:
+            parts.append(f"ρ={self.beta:g}")
         if self.method == ADAM and self.beta2 != 0.999:
             parts.append(f"β₂={self.beta2:g}")
-        if self.method in (SGD_, ADAM) and self.batch:
+        if self.method in MINIBATCH and self.batch:
             parts.append(f"batch {self.batch:,}")
         if self.schedule != "constant":
             parts.append(self.schedule)
@@ -99,6 +106,10 @@ class Setting:
             return (HeavyBall if self.method == HB else Nesterov)(self.lr, self.beta)
         if self.method == SGD_:
             return SGD(self.lr, batch_size=self.batch or m, seed=seed)
+        if self.method == RMS:
+            return RMSProp(self.lr, rho=self.beta, batch_size=self.batch or None, seed=seed)
+        if self.method == ADAGRAD:
+            return AdaGrad(self.lr, batch_size=self.batch or None, seed=seed)
         return Adam(self.lr, self.beta, self.beta2, batch_size=self.batch or None, seed=seed)
 
     def schedule_for(self, n_iters: int):
@@ -111,7 +122,7 @@ class Setting:
 
     def batch_rows(self, m: int) -> int:
         """Rows per step: the batch, or all ``m`` for full-batch methods."""
-        return self.batch if self.method in (SGD_, ADAM) and self.batch else m
+        return self.batch if self.method in MINIBATCH and self.batch else m
 
 
 # The default race, tuned on the article's data (tests check that the presets give these numbers there).
@@ -345,12 +356,13 @@ def presets(problem: Problem) -> dict[str, Setting]:
         "Optimal momentum": Setting(HB, snap_lr(lr_hb), beta=_beta(beta_hb)),
         "Nesterov, α = 1/λ_max": Setting(NAG, snap_lr(lr_nag), beta=_beta(beta_nag)),
         "Adam with default settings": Setting(ADAM, 1e-3),
+        "RMSProp with default settings": Setting(RMS, 1e-3),
         "SGD, batch 1": Setting(SGD_, snap_lr(sgd_one_row_lr(problem)), batch=1),
     }
 
 
 def bound(problem: Problem, s: Setting) -> float:
-    """The largest stable constant rate of the full-batch method (GD's for SGD and Adam)."""
+    """The largest stable constant rate of the full-batch method (GD's for SGD and the adaptive methods)."""
     lam = problem.eigenvalues
     if s.method == HB:
         return heavy_ball_max_lr(lam, s.beta)
@@ -394,9 +406,22 @@ def explain(problem: Problem, s: Setting) -> str:
             f"α* = {lr_hb:.3g}, β* = (√κ − 1)²/(√κ + 1)² = {beta_hb:.4f}, where the error shrinks by √β* = "
             f"{math.sqrt(beta_hb):.6f} per step (κ = {kappa:,.3g})."
         )
-    else:
+    elif s.method == ADAGRAD:
         return (
-            "Adam divides each coordinate's step by the root mean square of its own gradients: every coordinate "
+            "AdaGrad divides each coordinate's step by the root of the sum of all its squared gradients so far: "
+            f"every coordinate starts by moving about α = {s.lr:.2g} per step whatever its curvature, and the steps "
+            f"shrink like 1/√t as the sum grows, so κ does not set its pace and no stable bound follows from the "
+            f"Hessian (GD's is {top:.3g}). The shrinking steps let it settle without a schedule, but can stall it "
+            "far from the minimum when α is small."
+        )
+    else:
+        average = (
+            "root mean square of its recent gradients (decay ρ)"
+            if s.method == RMS
+            else ("root mean square of its own gradients")
+        )
+        return (
+            f"{s.method} divides each coordinate's step by the {average}: every coordinate "
             f"moves by about α = {s.lr:.2g} per step whatever its curvature, so κ does not set its pace and no "
             f"stable bound follows from the Hessian (GD's is {top:.3g}). With a constant α it keeps hopping "
             "around the minimum by about α; a decaying schedule lets it settle."
@@ -411,7 +436,7 @@ def explain(problem: Problem, s: Setting) -> str:
 
 def check(s: Setting, m: int) -> str | None:
     """What is wrong with ``s`` on ``m`` training rows, in words, or None."""
-    if s.method in (SGD_, ADAM) and s.batch > m:
+    if s.method in MINIBATCH and s.batch > m:
         return (
             f"a batch of {s.batch:,} rows is larger than the {m:,} training rows. "
             f"Use at most {m:,}, or 0 for the full batch."
@@ -422,7 +447,7 @@ def check(s: Setting, m: int) -> str | None:
 def divergence(problem: Problem, s: Setting, run: Trajectory) -> str:
     """Why a run diverged, with this method's stable bound."""
     top = bound(problem, s)
-    if s.schedule == "constant" and s.lr >= top and s.method != SGD_:
+    if s.schedule == "constant" and s.lr >= top and s.method not in MINIBATCH:
         return f"α = {s.lr:.2g} is not below {s.method}'s stable bound {top:.3g} on this data."
     where = (
         f"its loss passed {run.loss_limit:.3g} at iteration {run.exploded_at:,}" if run.exploded_at else "its loss grew"
@@ -441,7 +466,7 @@ def stable_lr(problem: Problem, s: Setting) -> float:
         return snap_lr(min(sgd_one_row_lr(problem), 0.5 * bound(problem, s)))
     if s.method == GD_:
         return snap_lr(problem.suggested_lr)
-    if s.method == ADAM:
+    if s.method in ADAPTIVE:
         return snap_lr(s.lr / 10)
     return snap_lr(0.5 * bound(problem, s))
 
@@ -574,7 +599,7 @@ def sidebar(problem: Problem, feature_names: Sequence[str] | None) -> tuple[dict
         options=P.ITERS_GRID,
         format_func=P.format_count,
         value=DEFAULTS["o_iters"],
-        help="Updates each optimizer makes, on a log scale. SGD and Adam on mini-batches count one per batch.",
+        help="Updates each optimizer makes, on a log scale. The mini-batch methods count one per batch.",
         **_bound("o_iters"),
     )
     sb.selectbox(
@@ -620,7 +645,8 @@ def _slot(i: int, choices: dict[str, Setting]) -> None:
         "Method",
         options=METHODS,
         index=METHODS.index(DEFAULTS[k]),
-        help="Gradient descent, Polyak's heavy ball, Nesterov's momentum, mini-batch SGD or Adam; off hides it.",
+        help="Gradient descent, Polyak's heavy ball, Nesterov's momentum, mini-batch SGD, or the adaptive Adam, "
+        "RMSProp and AdaGrad; off hides it.",
         **_bound(k),
     )
     method = st.session_state[k]
@@ -634,15 +660,16 @@ def _slot(i: int, choices: dict[str, Setting]) -> None:
         help="The base step size, on a log scale; the schedule scales it per step.",
         **_bound(f"{k}_lr"),
     )
-    if method in (HB, NAG, ADAM):
+    if method in (HB, NAG, ADAM, RMS):
         st.number_input(
-            "Momentum β" if method != ADAM else "β₁",
+            {ADAM: "β₁", RMS: "Decay ρ"}.get(method, "Momentum β"),
             min_value=0.0,
             max_value=BETA_MAX,
             step=0.01,
             format="%.4f",
             value=DEFAULTS[f"{k}_beta"],
-            help="How much of the last step carries over (Adam: the decay of its gradient average); below 1.",
+            help="How much of the last step carries over (Adam: the decay of its gradient average; RMSProp: "
+            "the decay of its average of squared gradients); below 1.",
             **_bound(f"{k}_beta"),
         )
     if method == ADAM:
@@ -656,7 +683,7 @@ def _slot(i: int, choices: dict[str, Setting]) -> None:
             help="The decay of Adam's average of squared gradients; below 1.",
             **_bound(f"{k}_beta2"),
         )
-    if method in (SGD_, ADAM):
+    if method in MINIBATCH:
         st.number_input(
             "Batch size",
             min_value=0,

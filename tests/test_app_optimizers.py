@@ -185,3 +185,34 @@ def test_the_article_presets_are_the_page_defaults():
     assert found["Optimal momentum"] == O.DEFAULT_SETTINGS[1]
     assert found["Adam with default settings"] == O.DEFAULT_SETTINGS[2]
     assert found["SGD, batch 1"] == O.DEFAULT_SETTINGS[3]
+
+
+def test_rmsprop_and_adagrad_race_from_a_link(page):
+    from linreg.optimizers import AdaGrad, RMSProp
+
+    at = page(
+        o1="RMSProp",
+        o1_lr="1.0e-02",
+        o1_beta="0.8",
+        o2="AdaGrad",
+        o2_lr="1.0e+00",
+        o2_batch=32,
+        o3="off",
+        o4="off",
+        o_iters="5k",
+    )
+    assert not at.exception and not at.warning
+    t = table(at)
+    assert list(t.index) == ["1. RMSProp (α=0.01, ρ=0.8)", "2. AdaGrad (α=1, batch 32)"]
+    problem, (rms, ada) = runs(RMSProp(1e-2, rho=0.8), AdaGrad(1.0, batch_size=32, seed=0), n_iters=5000)
+    assert t.loc["1. RMSProp (α=0.01, ρ=0.8)", "Final MSE"] == f"{rms.final_loss:.6g}"
+    assert t.loc["2. AdaGrad (α=1, batch 32)", "Final MSE"] == f"{ada.final_loss:.6g}"
+    spec = chart_spec(at, "race_chart")
+    faint = [tr for tr in spec["data"] if tr["type"] == "scatter" and tr.get("opacity") == 0.6]
+    for path, run in zip(faint, (rms, ada), strict=True):
+        x, y = decode_array(path["x"]), decode_array(path["y"])
+        assert x[-1] == pytest.approx(run.weights[0], rel=1e-6) and y[-1] == pytest.approx(run.bias, rel=1e-6)
+    notes = texts(at.markdown)
+    assert "RMSProp divides each coordinate's step by the root mean square of its recent gradients" in notes
+    assert "AdaGrad divides each coordinate's step by the root of the sum of all its squared gradients" in notes
+    assert at.number_input(key="o1_beta").label == "Decay ρ"
