@@ -258,3 +258,21 @@ def test_the_bands_toggle_draws_both_bands_and_goes_in_the_url(app) -> None:
     assert heights[0] > heights[1] > 1
     assert query(page)["bands"] == ["true"]
     expect_no_errors(page)
+
+
+def test_repeats_typed_go_in_the_url_and_survive_a_tab_switch(app) -> None:
+    page = app.open("/?view=Repeat")
+    box = page.get_by_test_id("stNumberInput").filter(has_text="Repeats K").locator("input")
+    expect(box).to_have_value("1000")
+    expect(page.get_by_text("of 1,000 intervals cover it").first).to_be_visible()
+
+    box.fill("450")
+    app.rerun(lambda: box.press("Enter"))
+    expect(page.get_by_text("of 450 intervals cover it").first).to_be_visible()
+    assert query(page)["repeats"] == ["450"]
+
+    open_tab(app, "Fit")
+    open_tab(app, "Repeat")
+    expect(box).to_have_value("450")
+    expect(page.get_by_text("of 450 intervals cover it").first).to_be_visible()
+    expect_no_errors(page)
