@@ -2,7 +2,8 @@
 FROM python:3.11-slim
 
 # Two malloc arenas: with one per script thread, RSS under 20 busy sessions grew about 10 MB a minute
-# (fragmentation); with two it grew about 3.4 MB a minute (bench/bench_load.py).
+# (fragmentation); with two it stayed within 190-207 MB for 15 minutes (bench/bench_load.py). app.py
+# sets the same cap through mallopt where the environment cannot (dashboard/memory.py).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

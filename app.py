@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from dashboard.memory import cap_arenas
+
+cap_arenas()  # once per server: session threads share two malloc arenas (dashboard/memory.py)
+
 # A narrower sidebar leaves a third of a phone's screen to the charts when it is open.
 st.set_page_config(
     page_title="Linear regression by gradient descent", page_icon="📉", layout="wide", initial_sidebar_state=250
