@@ -60,8 +60,6 @@ _PARQUET_EXTENSIONS = (".parquet", ".pq")
 _UPLOAD = "Upload a CSV, TSV or Parquet file (a spreadsheet program can save a sheet as CSV)."
 _SEPARATORS = {",": "commas (,)", ";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 _SAMPLE_BYTES = 1 << 16
-_PIECE_BYTES = 16 << 20  # a CSV parses in pieces on several threads from two pieces of this size up
-_MAX_PIECES = 4
 _SAMPLE_ROWS = 20
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -513,11 +511,7 @@ def _read_text(data: bytes, name: str):
 
 
 def _parse_csv(data: bytes, name: str, dialect: _Dialect):
-    """Parse with pandas' C engine: measured on 2 cores, pyarrow's gave no speed-up (see bench/bench_table.py).
-
-    A large file without quotes is parsed in pieces on several threads (:func:`_parse_pieces`);
-    whatever that cannot settle, the single parse below reads, with its messages.
-    """
+    """Parse with pandas' C engine: measured on 2 cores, pyarrow's gave no speed-up (see bench/bench_table.py)."""
     import pandas as pd
 
     options = {"sep": dialect.sep, "index_col": False, "decimal": "," if dialect.decimal_comma else "."}
@@ -525,8 +519,7 @@ def _parse_csv(data: bytes, name: str, dialect: _Dialect):
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            frame = _parse_pieces(data, options)
-            return frame if frame is not None else pd.read_csv(io.BytesIO(data), engine="c", **options)
+            return pd.read_csv(io.BytesIO(data), engine="c", **options)
     except pd.errors.ParserWarning:
         where = f"line {dialect.long_row}" if dialect.long_row else "a row"
         raise ValueError(
@@ -534,58 +527,6 @@ def _parse_csv(data: bytes, name: str, dialect: _Dialect):
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"{name} could not be read: {_parser_problem(str(exc), dialect)}.") from None
-
-
-def _parse_pieces(data: bytes, options: dict):
-    """The frame of a large CSV without quotes below its header, parsed in one piece per CPU (at most 4), or None.
-
-    pandas' C parser releases the GIL while it tokenizes and converts, so pieces cut at
-    line ends parse in parallel: a 190 MB file in about half the time on 2 cores. Without
-    quotes a line end always ends a row. Any doubt gives None and the whole parse decides:
-    a piece that fails or warns, or pieces whose columns or types disagree (a column numeric
-    in one piece and text in another must come out as a single parse makes it). None means:
-    parse it whole.
-    """
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    import pandas as pd
-
-    k = min(os.cpu_count() or 1, _MAX_PIECES, len(data) // _PIECE_BYTES)
-    if k < 2 or data.find(b'"', data.find(b"\n") + 1) >= 0:  # quotes in the header alone are fine
-        return None
-    cuts = [0]
-    for i in range(1, k):
-        end = data.find(b"\n", max(cuts[-1], len(data) * i // k))
-        if end < 0:
-            break
-        cuts.append(end + 1)
-    cuts.append(len(data))
-    view = memoryview(data)
-
-    def piece(i: int):
-        header = 0 if i == 0 else None
-        return pd.read_csv(io.BytesIO(view[cuts[i] : cuts[i + 1]]), engine="c", header=header, **options)
-
-    try:
-        with ThreadPoolExecutor(len(cuts) - 1) as pool:
-            pieces = list(pool.map(piece, range(len(cuts) - 1)))
-    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError, UnicodeDecodeError):
-        return None
-    first = pieces[0]
-    for p in pieces[1:]:
-        if p.shape[1] != first.shape[1] or not all(map(_same_kind, p.dtypes, first.dtypes)):
-            return None
-        p.columns = first.columns
-    return pd.concat(pieces, ignore_index=True)
-
-
-def _same_kind(a, b) -> bool:
-    """Whether two pieces' column types join as a whole parse would type the column: equal, or both numbers.
-
-    Integers in one piece and floats (or missing values) in another become floats, as they do in one parse.
-    """
-    return a == b or (getattr(a, "kind", "") in "iuf" and getattr(b, "kind", "") in "iuf")
 
 
 def _parser_problem(message: str, dialect: _Dialect) -> str:
