@@ -8,9 +8,8 @@ and the loop, so both see the same machine load, and prints their medians, the s
 ratio, the largest relative difference in the final weights and whether the engine
 meets the target (at most 100 ms and at least 20 times faster than the loop).
 
-Adam, RMSProp and AdaGrad run a loop compiled by Numba (linreg/_jit.py) when Numba is
-installed (requirements-dev.txt; requirements.txt leaves it out, so the app as deployed
-runs their Python loop, timed last). The compiled loop's one-time costs are printed first,
+Adam, RMSProp and AdaGrad run a loop compiled by Numba (linreg/_jit.py; their Python
+loop, used where Numba is missing, is timed last). The compiled loop's one-time costs are printed first,
 each measured in a fresh process: compiling it with an empty cache, and loading it from
 the on-disk cache that the first compile leaves.
 """
