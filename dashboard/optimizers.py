@@ -735,15 +735,30 @@ def _raw_names(problem: Problem, feature_names: Sequence[str] | None) -> list[st
     return [*feature_names, "(intercept)"] if problem.fit_intercept else list(feature_names)
 
 
+def _unknown_plane(raw) -> None:
+    """A link's plane that these data do not offer: the default plane instead, said among the link's notices.
+
+    The arrival's record takes the default too, so the page's other notices stay up until a control changes.
+    """
+    arrived, notices = st.session_state.get(_NOTICES, ({}, []))
+    if raw and arrived.get("o_plane") == raw:
+        notice = (
+            f"The link's o_plane = {inert(str(raw), 60)} is not a plane these data offer: showing the default plane."
+        )
+        st.session_state[_NOTICES] = ({**arrived, "o_plane": ""}, [*notices, notice])
+
+
 def _plane_picker(sb, problem: Problem, feature_names: Sequence[str] | None) -> Plane | None:
     options = plane_options(problem, feature_names)
     default = default_plane(problem)
     if len(options) < 2:
+        _unknown_plane(st.session_state.get("o_plane"))
         st.session_state["o_plane"] = ""
         return default
     default_label = next(label for label, plane in options.items() if plane == default)
     labels = ["", *(label for label, plane in options.items() if plane != default)]
     if st.session_state.get("o_plane") not in labels:
+        _unknown_plane(st.session_state.get("o_plane"))
         st.session_state["o_plane"] = ""
     sb.header("Landscape")
     sb.selectbox(

@@ -216,3 +216,14 @@ def test_rmsprop_and_adagrad_race_from_a_link(page):
     assert "RMSProp divides each coordinate's step by the root mean square of its recent gradients" in notes
     assert "AdaGrad divides each coordinate's step by the root of the sum of all its squared gradients" in notes
     assert at.number_input(key="o1_beta").label == "Decay ρ"
+
+
+def test_an_unknown_plane_in_a_link_is_named_beside_the_other_notices(page):
+    at = page(o_plane="[x](https://evil.example) " + "A" * 5000, o1_lr="zz")
+    assert not at.exception
+    notices = [w.value for w in at.warning]
+    assert any(n.startswith("The link's o1_lr = ` zz ` was ignored") for n in notices)
+    plane = next(n for n in notices if "o_plane" in n)
+    assert plane.startswith("The link's o_plane = ` [x](https://evil.example) AAA") and len(plane) < 200
+    assert plane.endswith("is not a plane these data offer: showing the default plane.")
+    assert at.selectbox(key="o_plane").value == ""
