@@ -1,4 +1,4 @@
-"""Theory: the article's maths, and why its run needed 100,000 iterations."""
+"""Theory: the article's maths, why its run needed 100,000 iterations, and what momentum changes."""
 
 from dataclasses import replace
 
@@ -80,3 +80,26 @@ st.page_link(
     icon=":material/tune:",
     query_params=link,
 )
+
+st.header("Momentum: a shortcut along the valley")
+st.markdown(
+    "Heavy-ball momentum adds a share $\\beta$ of the last step to each gradient step, so steps that keep "
+    "pointing the same way (along the flat floor of the valley) build up, while steps that flip (across it) cancel:"
+)
+st.latex(r"\theta_{k+1} = \theta_k - \alpha (A\theta_k - b) + \beta (\theta_k - \theta_{k-1})")
+st.markdown(
+    "Along each eigenvector this is a linear recurrence of order two. Polyak's choice "
+    "$\\alpha^* = \\left(2/(\\sqrt{\\lambda_{min}} + \\sqrt{\\lambda_{max}})\\right)^2$ and "
+    "$\\beta^* = \\left((\\sqrt{\\kappa} - 1)/(\\sqrt{\\kappa} + 1)\\right)^2$ shrinks the error by "
+    "$(\\sqrt{\\kappa} - 1)/(\\sqrt{\\kappa} + 1)$ per step in every direction, where the best plain rate "
+    "manages only $(\\kappa - 1)/(\\kappa + 1)$: the square root of the condition number instead of the number."
+)
+best = theory.momentum(raw.eigenvalues, raw.optimal_lr)
+if best is not None:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Optimal α*", f"{best.lr:.4g}", help="(2 / (√λ_min + √λ_max))²")
+    m2.metric("Optimal β*", f"{best.beta:.4f}", help="((√κ − 1) / (√κ + 1))²")
+    m3.metric("GD: steps per e-fold", theory.per_efold(best.gd_rate), help="At its fastest rate 2 / (λ_min + λ_max).")
+    m4.metric("Momentum: steps per e-fold", theory.per_efold(best.rate), help="At α* and β*.")
+    st.markdown(theory.momentum_gain(best, raw.condition_number))
+    st.page_link("app_pages/optimizers.py", label="Race the optimizers on this data", icon=":material/route:")

@@ -263,3 +263,24 @@ def test_the_landscape_tab_draws_gd_path_to_the_minimum(app):
     ols_x, ols_y = xy(fig, "Least squares (OLS)")
     np.testing.assert_allclose([ols_x[0], ols_y[0]], [exp.ols.weights[0], exp.ols.bias], rtol=1e-6)
     assert xy(fig, "True θ")[0][0] == 3.5
+
+
+def test_theory_page_explains_momentum_with_this_datas_numbers(app):
+    at = app()
+    at.switch_page("app_pages/theory.py").run()
+    assert not at.exception
+    assert metric(at, "Optimal α*") == "0.001223" and metric(at, "Optimal β*") == "0.9648"
+    # GD at its best rate: 1 / -ln((κ - 1)/(κ + 1)) ≈ κ/2 steps per e-fold; momentum: about √κ/2.
+    assert metric(at, "GD: steps per e-fold") == "6,234"
+    assert metric(at, "Momentum: steps per e-fold") == "55.8"
+    assert "optimal momentum needs about 112 times fewer steps" in texts(at.markdown)
+    links = [link.proto for link in at.get("page_link")]
+    assert any(link.page.endswith("optimizers.py") or "optimizers" in link.page for link in links)
+
+
+def test_theory_page_on_a_single_parameter_has_no_momentum_numbers(app):
+    at = app(fit_intercept="false")
+    at.switch_page("app_pages/theory.py").run()
+    assert not at.exception
+    assert metric(at, "Optimal β*") == "0.0000"  # one eigenvalue: κ = 1, no momentum helps
+    assert "κ = 1: the valley is round" in texts(at.markdown) and "nan" not in texts(at.markdown)
