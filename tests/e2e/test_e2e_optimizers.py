@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import STREAM_PATH
+from e2e.conftest import STREAM_PATH, current_query, settle
 from e2e.test_e2e_app import expect_no_errors
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +60,32 @@ def test_the_scrubber_moves_every_path_without_a_rerun(app) -> None:
     assert app.finished_runs == runs
     assert len(sent) == messages
     expect_no_errors(page)
+
+
+def test_quick_presses_on_the_rate_land_in_the_widget_the_url_the_table_and_the_chart(app) -> None:
+    page = app.open("/optimizers?o_iters=2k")
+    expect_no_errors(page)
+    thumb = page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_text="Learning rate α").first
+    thumb = thumb.get_by_role("slider")
+    expect(thumb).to_have_attribute("aria-valuetext", "5.0e-04")
+    for presses, shown in ((8, "5.8e-04"), (8, "6.6e-04")):  # the grid steps by 1e-5 here; 6.6e-4 is past GD's bound
+        thumb.focus()
+        for _ in range(presses):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(50)
+        label = f"1. GD (α={float(shown):.2g})"
+        settle(
+            page,
+            """(label) => [...document.querySelectorAll("[data-testid='stDataFrame'] table tr")]
+                 .some((r) => r.children[0]?.textContent === label)""",
+            label,
+            f"the table's row {label}",
+        )
+        expect(thumb).to_have_attribute("aria-valuetext", shown)
+        assert current_query(page)["o1_lr"] == [shown]
+        legend = page.get_by_test_id("stPlotlyChart").filter(has_text="The race").locator(".legendtext")
+        expect(legend.filter(has_text="1. GD")).to_have_count(1)
+    # Past the bound: the run diverges, says so and offers a stable rate, without a traceback.
+    expect(page.get_by_test_id("stAlert").filter(has_text="Optimizer 1 diverged")).to_have_count(1)
+    expect(page.get_by_role("button", name="Use α = ")).to_have_count(1)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
