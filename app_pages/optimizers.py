@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import cache, controls, theory
 from dashboard import optimizers as O
+from dashboard import params as P
 from dashboard.text import inert
 
 st.title("Optimizers on the same data")
@@ -53,7 +54,7 @@ for i in range(1, O.SLOTS + 1):
         st.warning(f"Optimizer {i} diverged: {O.divergence(problem, setting, run)}", icon=":material/warning:")
         rate = O.stable_lr(problem, setting)
         st.button(
-            f"Use α = {O.format_lr(rate)} for optimizer {i}",
+            f"Use α = {P.format_lr(rate)} for optimizer {i}",
             key=f"o{i}_stable",
             on_click=O.use_rate,
             args=(i, rate),

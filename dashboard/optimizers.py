@@ -12,10 +12,8 @@ disagree about what is being fitted.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import math
-import re
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -170,25 +168,7 @@ DEFAULTS = {f.key: f.default for f in FIELDS}
 
 def snap_lr(lr: float) -> float:
     """The largest rate on the slider not above ``lr``: a stable rate stays stable."""
-    i = bisect.bisect_right(LR_GRID, lr * (1 + 1e-12))
-    return LR_GRID[max(i - 1, 0)]
-
-
-def format_lr(lr: float) -> str:
-    return f"{lr:.1e}"
-
-
-def _number(raw: str) -> float:
-    """A number as a URL may write it: ``5.0e-04``, ``0.9``, ``100k``, ``1e 00`` (a ``+`` read as a space)."""
-    text = re.sub(r"e\s+(\d)", r"e+\1", str(raw).strip().lower().replace(",", "").replace("_", ""))
-    scale = {"k": 1e3, "m": 1e6}.get(text[-1:], 1.0)
-    try:
-        value = float(text[:-1] if scale != 1.0 else text) * scale
-    except ValueError:
-        raise ValueError("it is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError("it is not a finite number")
-    return value
+    return P.snap_down(LR_GRID, lr)
 
 
 def _choice(raw: str, options: Sequence[str]) -> str:
@@ -207,7 +187,7 @@ def parse_value(key: str, raw: str) -> tuple[object, bool]:
         return _choice(raw, SCHEDULES), False
     if kind == "plane":
         return shorten(raw, 200), False  # checked against the data's planes once the data are known
-    value = _number(raw)
+    value = P.parse_number(raw)
     if kind == "lr":
         if not 0 < value <= LR_GRID[-1]:
             raise ValueError(f"a rate must lie in (0, {LR_GRID[-1]:g}]")
@@ -225,7 +205,7 @@ def parse_value(key: str, raw: str) -> tuple[object, bool]:
     if kind == "tol":
         if not 0 < value < 1:
             raise ValueError("it must lie between 0 and 1")
-        snapped = min(TOL_GRID, key=lambda t: abs(math.log10(t) - math.log10(value)))
+        snapped = P.snap_tol(value)
         return snapped, not math.isclose(snapped, value, rel_tol=1e-9)
     if value != int(value):
         raise ValueError("it is not a whole number")
@@ -245,7 +225,7 @@ def shown(key: str, value: object) -> str:
     """A value as its widget shows it."""
     kind = FIELD_BY_KEY[key].kind
     if kind == "lr":
-        return format_lr(value)
+        return P.format_lr(value)
     if kind == "iters":
         return P.format_count(value)
     if kind == "tol":
@@ -660,7 +640,7 @@ def _slot(i: int, choices: dict[str, Setting]) -> None:
     st.select_slider(
         "Learning rate α",
         options=LR_GRID,
-        format_func=format_lr,
+        format_func=P.format_lr,
         value=DEFAULTS[f"{k}_lr"],
         help="The base step size, on a log scale; the schedule scales it per step.",
         **_bound(f"{k}_lr"),

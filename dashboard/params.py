@@ -115,7 +115,7 @@ def parse_value(key: str, raw: str) -> object:
         raise ValueError("it must be true or false")
     if field.kind == "tol" and text in {"", "none", "off", "0"}:
         return TOL_OFF
-    value = _parse_number(raw, integer=field.kind == "int")
+    value = parse_number(raw, integer=field.kind == "int")
     _check_range(field, value)
     if field.grid:
         return snap_down(field.grid, value)
@@ -129,7 +129,7 @@ def parse_value(key: str, raw: str) -> object:
 _SUFFIX = {"k": 1e3, "m": 1e6}
 
 
-def _parse_number(raw: str, *, integer: bool) -> float | int:
+def parse_number(raw: str, *, integer: bool = False) -> float | int:
     """A number as a URL may write it: ``0.0005``, ``5.0e-04``, ``100000``, ``100,000`` or ``100k``."""
     text = raw.strip().lower().replace(",", "").replace("_", "")
     # In a query string "+" means a space: a pasted 1.0e+00 arrives as "1.0e 00".
@@ -195,7 +195,7 @@ def _same_number(raw: str, value: object) -> bool:
     if value == TOL_OFF:
         return True
     try:
-        return math.isclose(_parse_number(raw, integer=False), float(value), rel_tol=1e-9)
+        return math.isclose(parse_number(raw, integer=False), float(value), rel_tol=1e-9)
     except ValueError:
         return False
 
