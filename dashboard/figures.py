@@ -125,15 +125,13 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
     fig.update_yaxes(range=y_range)
     w, b = float(exp.fit.weights[0]), exp.fit.bias
     if _visible_share(w, b, x_range, y_range) < 0.05:
-        fig.add_annotation(
-            text=f"The gradient-descent line runs off the chart:<br>y = {w:.3g}x + {b:.3g}",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.02,
-            showarrow=False,
-        )
+        note(fig, f"The gradient-descent line runs off the chart:<br>y = {w:.3g}x + {b:.3g}")
     return fig
+
+
+def note(fig: go.Figure, text: str, *, x: float = 0.5, y: float = 0.02, **where) -> None:
+    """A line of text on the chart, placed in paper coordinates (0 to 1 across the plot area)."""
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=x, y=y, showarrow=False, **where)
 
 
 def x_span(exp: Experiment) -> tuple[float, float]:

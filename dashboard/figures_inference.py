@@ -21,6 +21,7 @@ from dashboard.figures import (
     compact,
     finite_xy,
     fit_figure,
+    note,
     sample_indices,
     x_span,
 )
@@ -108,14 +109,7 @@ def qq_figure(inf: OLSInference, max_points: int = MAX_SCATTER_POINTS) -> go.Fig
         margin=MARGIN,
     )
     if not len(xs):
-        fig.add_annotation(
-            text="No Q–Q plot: σ̂ is undefined or zero (no residual degrees of freedom, or an exact fit).",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-        )
+        note(fig, "No Q–Q plot: σ̂ is undefined or zero (no residual degrees of freedom, or an exact fit).", y=0.5)
     return fig
 
 
@@ -156,14 +150,7 @@ def fit_with_bands(exp: Experiment, inf: OLSInference, level: float = 0.95, *, s
         fig.add_traces(bands)
         fig.data = fig.data[k:] + fig.data[:k]  # a permutation, as Plotly requires
     if len(bands) < 2:
-        fig.add_annotation(
-            text="No bands: without residual degrees of freedom σ̂ is undefined.",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.95,
-            showarrow=False,
-        )
+        note(fig, "No bands: without residual degrees of freedom σ̂ is undefined.", y=0.95)
     fig.update_layout(title=f"The fit on the test data, with the OLS {text} bands")
     return fig
 
@@ -186,13 +173,13 @@ def predicted_with_intervals(exp: Experiment, inf: OLSInference, level: float = 
         usable = bool(len(half)) and bool(np.all(np.isfinite(half) & (half >= 0)))
     if not usable:
         fig = predicted_vs_actual(exp)
-        note = "No intervals: without residual degrees of freedom σ̂ is undefined."
+        message = "No intervals: without residual degrees of freedom σ̂ is undefined."
     else:
         fig = predicted_vs_actual(exp, ols_intervals=half, ols_name=f"{OLS_NAME}, {text} prediction interval")
         inside = int(np.sum(np.abs(np.asarray(s.y_test) - pred.mean) <= half))
         m = len(half)
-        note = f"{inside:,} of {m:,} test points ({inside / m:.1%}) lie inside their {text} prediction interval"
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", showarrow=False)
+        message = f"{inside:,} of {m:,} test points ({inside / m:.1%}) lie inside their {text} prediction interval"
+    note(fig, message, x=0.0, y=1.0, xanchor="left")
     fig.update_layout(title=f"Predicted vs actual on the test data, with OLS's {text} prediction intervals")
     return fig
 

@@ -35,6 +35,7 @@ from dashboard.figures import (
     _set_axis,
     compact,
     log_indices,
+    note,
     play_buttons,
     scrubber,
     tick_labels,
@@ -269,14 +270,7 @@ def _anchors(problem: Problem, true_theta) -> np.ndarray:
 
 def _no_plane(problem: Problem) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(
-        text="One parameter only: there is no plane to draw. The loss curve tells the whole story.",
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-        showarrow=False,
-    )
+    note(fig, "One parameter only: there is no plane to draw. The loss curve tells the whole story.", y=0.5)
     fig.update_layout(title="The loss landscape", xaxis={"visible": False}, yaxis={"visible": False}, margin=MARGIN)
     return fig
 

@@ -35,6 +35,7 @@ from dashboard.figures import (
     finite_xy,
     loss_marker,
     loss_trace,
+    note,
     play_buttons,
     sample_indices,
     scrubber,
@@ -150,10 +151,6 @@ def _frame(data: np.ndarray, extra: np.ndarray) -> tuple[tuple[float, float], bo
     return both, False
 
 
-def _note(fig: go.Figure, text: str) -> None:
-    fig.add_annotation(text=text, xref="paper", yref="paper", x=0.5, y=0.02, showarrow=False)
-
-
 def _target(exp: Experiment) -> str:
     return label(exp.dataset.target_name)
 
@@ -244,7 +241,7 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None, ols_intervals=None, 
     )
     if hidden:
         off = int(np.sum(_keep(gd) & ((gd < rng[0]) | (gd > rng[1]))))
-        _note(fig, f"{off:,} gradient-descent predictions lie off the chart: the run diverged")
+        note(fig, f"{off:,} gradient-descent predictions lie off the chart: the run diverged")
     return fig
 
 
@@ -497,7 +494,7 @@ def partial_figure(exp: Experiment, feature: str) -> go.Figure:
     fig.update_yaxes(range=y_rng)
     w, b = lines[GD_NAME]
     if _share_inside(w, b, x_range, y_rng) < 0.05:
-        _note(fig, f"The gradient-descent line runs off the chart: slope {w:.3g}")
+        note(fig, f"The gradient-descent line runs off the chart: slope {w:.3g}")
     return fig
 
 
