@@ -67,6 +67,18 @@ def sample_indices(n: int, max_points: int = MAX_SCATTER_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).astype(np.int64))
 
 
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def finite_rows(*arrays: np.ndarray) -> np.ndarray:
+    """Rows where every array is finite and within float32's range, so the float32 conversion keeps them finite."""
+    keep = np.ones(len(arrays[0]), dtype=bool)
+    for a in arrays:
+        with np.errstate(invalid="ignore"):
+            keep &= np.isfinite(a) & (np.abs(a) < F32_MAX)
+    return keep
+
+
 def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     """``x`` and ``y`` as float32 with every pair holding a non-finite value dropped."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)

@@ -27,6 +27,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures import (
     COLORS,
+    F32_MAX,
     GD_NAME,
     LEGEND,
     MARGIN,
@@ -34,6 +35,7 @@ from dashboard.figures import (
     TRUE_NAME,
     _set_axis,
     compact,
+    finite_rows,
     log_indices,
     note,
     play_buttons,
@@ -50,7 +52,6 @@ LOSS_POINTS = 400  # per loss curve in the race
 # One colour per optimizer slot; the first is the playground's gradient-descent red.
 RUN_COLORS = (COLORS[GD_NAME], "#1f77b4", "#d95f02", "#7b3294")
 CONTOUR_SCALE = [[0.0, "#f7fbff"], [0.5, "#c6dbef"], [1.0, "#6baed6"]]
-_F32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,7 @@ def _grid_excess(problem: Problem, plane: Plane, xs: np.ndarray, ys: np.ndarray)
 
 def _finite(points: np.ndarray) -> np.ndarray:
     """Rows of ``points`` whose values are finite and within float32's range."""
-    with np.errstate(invalid="ignore"):
-        keep = np.all(np.isfinite(points) & (np.abs(points) < _F32_MAX), axis=1)
-    return points[keep]
+    return points[finite_rows(*points.T)]
 
 
 def _frame(problem: Problem, plane: Plane, runs: Sequence[tuple[str, FitResult]], anchors: np.ndarray) -> list:
@@ -340,7 +339,7 @@ def excess_points(problem: Problem, fit: FitResult, max_points: int = LOSS_POINT
     idx = log_indices(len(history), max_points)
     with np.errstate(all="ignore"):
         gap = np.maximum(history[idx] - problem.loss_star, _floor(problem))
-    keep = np.isfinite(gap) & (gap < _F32_MAX)
+    keep = np.isfinite(gap) & (gap < F32_MAX)
     return (idx[keep] + 1).astype(np.float32), gap[keep].astype(np.float32)
 
 
@@ -446,7 +445,7 @@ def _loss_marker(k: int, gap: float, name: str, color: str) -> go.Scatter:
 
 
 def _marker_xy(k: int, gap: float) -> tuple[list[float], list[float]]:
-    if not (math.isfinite(gap) and gap < _F32_MAX):
+    if not (math.isfinite(gap) and gap < F32_MAX):
         return [], []
     return [float(k + 1)], [gap]
 

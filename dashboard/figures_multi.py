@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures import (
     COLORS,
+    F32_MAX,
     GD_NAME,
     LEGEND,
     MARGIN,
@@ -32,6 +33,7 @@ from dashboard.figures import (
     WEBGL_THRESHOLD,
     _set_axis,
     compact,
+    finite_rows,
     finite_xy,
     loss_marker,
     loss_trace,
@@ -47,7 +49,6 @@ INTERCEPT_LABEL = "(intercept)"
 TRUE_COEF_NAME = "True coefficients"
 BAND_FILL = "rgba(127, 127, 127, 0.18)"
 REPLAY_NAME = "Gradient descent (current iteration)"
-_F32_MAX = float(np.finfo(np.float32).max)
 # A figure whose frame would span more than this many times the data's own span frames the data instead.
 _RUNAWAY = 10.0
 
@@ -73,17 +74,8 @@ def label(name: str, limit: int = LABEL_LIMIT) -> str:
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _keep(*arrays: np.ndarray) -> np.ndarray:
-    """Rows where every array is finite and within float32's range, so the float32 conversion keeps them finite."""
-    keep = np.ones(len(arrays[0]), dtype=bool)
-    for a in arrays:
-        with np.errstate(invalid="ignore"):
-            keep &= np.isfinite(a) & (np.abs(a) < _F32_MAX)
-    return keep
-
-
 def _predict(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
-    """``X @ w + b`` with overflow left to :func:`_keep` to drop, not warned about."""
+    """``X @ w + b`` with overflow left to :func:`~dashboard.figures.finite_rows` to drop, not warned about."""
     with np.errstate(all="ignore"):
         return X @ np.asarray(w, dtype=np.float64) + float(b)
 
@@ -104,7 +96,7 @@ def _markers(
     Like :func:`dashboard.figures.scatter`, but with the colour given, so any name will do.
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    keep = _keep(x, y) if error is None else _keep(x, y, error)
+    keep = finite_rows(x, y) if error is None else finite_rows(x, y, error)
     xs, ys = finite_xy(x[keep], y[keep])
     total = len(x) if total is None else total
     shown = f"{name} ({len(x):,} of {total:,} shown)" if len(x) < total else name
@@ -187,7 +179,7 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None, ols_intervals=None, 
     error = None if half is None else half[idx]
     ols_error = None if ols_intervals is None else _intervals(ols_intervals, m, exp)[1][idx]
 
-    frame, hidden = _frame(np.concatenate([y[_keep(y)], ls[_keep(ls)]]), gd[_keep(gd)])
+    frame, hidden = _frame(np.concatenate([y[finite_rows(y)], ls[finite_rows(ls)]]), gd[finite_rows(gd)])
     lo, hi = frame
     traces = [
         _markers(
@@ -240,7 +232,7 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None, ols_intervals=None, 
         margin=MARGIN,
     )
     if hidden:
-        off = int(np.sum(_keep(gd) & ((gd < rng[0]) | (gd > rng[1]))))
+        off = int(np.sum(finite_rows(gd) & ((gd < rng[0]) | (gd > rng[1]))))
         note(fig, f"{off:,} gradient-descent predictions lie off the chart: the run diverged")
     return fig
 
@@ -379,7 +371,7 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
     pos = np.arange(len(labels), dtype=np.float64)
     traces = []
     for name in (GD_NAME, OLS_NAME):
-        keep = _keep(rows[name])  # finite always for a run; the guard keeps the promise
+        keep = finite_rows(rows[name])  # finite always for a run; the guard keeps the promise
         traces.append(
             go.Bar(
                 x=compact(rows[name][keep]),
@@ -392,7 +384,7 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
             )
         )
     if TRUE_COEF_NAME in rows:
-        keep = _keep(rows[TRUE_COEF_NAME])
+        keep = finite_rows(rows[TRUE_COEF_NAME])
         traces.append(
             go.Scatter(
                 x=compact(rows[TRUE_COEF_NAME][keep]),
@@ -538,7 +530,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
         path = np.asarray(fit.checkpoint_weights, dtype=np.float64) * scale
         target = np.asarray(exp.ols.weights, dtype=np.float64) * scale
     loss = np.asarray(fit.checkpoint_loss, dtype=np.float64)
-    ok = np.all(np.isfinite(path), axis=1) & np.isfinite(loss) & (loss < _F32_MAX)
+    ok = np.all(np.isfinite(path), axis=1) & np.isfinite(loss) & (loss < F32_MAX)
     iters = np.asarray(fit.checkpoint_iters)[ok]
     path, loss = path[ok], loss[ok]
     names = [f"{int(k):,}" for k in iters]
@@ -565,7 +557,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
         row=1,
         col=1,
     )
-    keep = _keep(target)
+    keep = finite_rows(target)
     fig.add_trace(
         go.Scatter(
             x=compact(target[keep]),
