@@ -490,11 +490,6 @@ def iterations_to(problem: Problem, run: Trajectory, tol: float) -> int | None:
     return int(reached[0]) if reached.size else None
 
 
-def _count(x: float) -> str:
-    """A count with separators, or three significant digits below 100 (epochs can be fractions)."""
-    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
-
-
 def comparison(problem: Problem, rows: Sequence[tuple[str, Setting, Trajectory, float]], tol: float):
     """The comparison table: per optimizer, iterations and epochs to ``tol``, final loss, distance to OLS, time."""
     import pandas as pd
@@ -514,7 +509,7 @@ def comparison(problem: Problem, rows: Sequence[tuple[str, Setting, Trajectory, 
                 "Optimizer": name,
                 "Status": str(run.status),
                 reach: "not reached" if k is None else f"{k:,}",
-                "Epochs": "—" if k is None else _count(k / per_epoch),
+                "Epochs": "—" if k is None else P.format_amount(k / per_epoch),
                 "Final MSE": f"{run.final_loss:.6g}",
                 "MSE − minimum": f"{gap:.3g}",
                 "‖θ − θ_OLS‖": f"{distance:.3g}",

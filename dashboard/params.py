@@ -214,6 +214,15 @@ def format_count(n: int) -> str:
     return str(n)
 
 
+def format_amount(x: float) -> str:
+    """An amount that may be a fraction, such as steps or epochs: separators from 100 up, else 3 digits.
+
+    >>> format_amount(12_345.6), format_amount(1.4427)
+    ('12,346', '1.44')
+    """
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
 def format_lr(lr: float) -> str:
     """A learning rate as its slider shows it: 5.0e-04."""
     return f"{lr:.1e}"

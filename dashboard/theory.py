@@ -100,5 +100,4 @@ def per_efold(rate: float) -> str:
         return "never"
     if rate <= 0:
         return "1"
-    steps = -1 / math.log(rate)
-    return f"{steps:,.0f}" if steps >= 100 else f"{steps:.3g}"
+    return P.format_amount(-1 / math.log(rate))
