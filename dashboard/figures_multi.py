@@ -384,18 +384,7 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
             )
         )
     if TRUE_COEF_NAME in rows:
-        keep = finite_rows(rows[TRUE_COEF_NAME])
-        traces.append(
-            go.Scatter(
-                x=compact(rows[TRUE_COEF_NAME][keep]),
-                y=compact(pos[keep]),
-                mode="markers",
-                name=TRUE_COEF_NAME,
-                marker={"color": COLORS[TRUE_NAME], "symbol": "diamond", "size": 10, "line": {"width": 1}},
-                customdata=[labels[i] for i in np.flatnonzero(keep)],
-                hovertemplate="%{customdata}: %{x:.6g}<extra>true</extra>",
-            )
-        )
+        traces.append(_diamonds(rows[TRUE_COEF_NAME], labels, TRUE_COEF_NAME, COLORS[TRUE_NAME], "true"))
     fig = go.Figure(traces)
     if standardized:
         title = f"Standardized coefficients (beta weights): weight × SD of the feature ÷ SD of {_target(exp)}"
@@ -413,6 +402,20 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
         margin=MARGIN,
     )
     return fig
+
+
+def _diamonds(values: np.ndarray, labels: list[str], name: str, color: str, tag: str) -> go.Scatter:
+    """One diamond per coefficient at its bar's row (row i at y = i), the non-finite ones left out."""
+    keep = finite_rows(values)
+    return go.Scatter(
+        x=compact(values[keep]),
+        y=compact(np.flatnonzero(keep).astype(np.float64)),
+        mode="markers",
+        name=name,
+        marker={"color": color, "symbol": "diamond", "size": 10, "line": {"width": 1}},
+        customdata=[labels[i] for i in np.flatnonzero(keep)],
+        hovertemplate="%{customdata}: %{x:.6g}<extra>" + tag + "</extra>",
+    )
 
 
 def _bars_height(rows: int) -> int:
@@ -558,19 +561,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
         col=1,
     )
     keep = finite_rows(target)
-    fig.add_trace(
-        go.Scatter(
-            x=compact(target[keep]),
-            y=compact(pos[keep]),
-            mode="markers",
-            name=OLS_NAME,
-            marker={"color": COLORS[OLS_NAME], "symbol": "diamond", "size": 10, "line": {"width": 1}},
-            customdata=[labels[i] for i in np.flatnonzero(keep)],
-            hovertemplate="%{customdata}: %{x:.6g}<extra>OLS</extra>",
-        ),
-        row=1,
-        col=1,
-    )
+    fig.add_trace(_diamonds(target, labels, OLS_NAME, COLORS[OLS_NAME], "OLS"), row=1, col=1)
     fig.add_trace(loss_trace(fit), row=1, col=2)
     first = (int(iters[0]), float(loss[0])) if len(iters) else (0, float(fit.loss_history[0]))
     fig.add_trace(loss_marker(*first), row=1, col=2)
