@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Collection, Mapping
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -74,35 +75,40 @@ def arrive(page: str) -> bool:
         st.session_state[key] = store[key]
     # The arrival's values, with what was wrong with the URL; shown until a control changes.
     st.session_state[_NOTICES] = (store, notices)
-    if query != P.to_query(store):
-        _canonical_url(store)
+    wanted = P.to_query(store)
+    if query != wanted:
+        reseed_url(wanted, P.FIELD_BY_KEY)
     if notices:
         _LOG.info("URL notices on %s: %s", page, notices)
     return True
 
 
-def _canonical_url(values: dict[str, object]) -> None:
-    """Rewrite the URL as the widgets write it (``lr=0.0003`` becomes ``lr=3.0e-04``), before they bind to it.
+def reseed_url(wanted: dict[str, str | list[str]], known: Collection[str]) -> None:
+    """Rewrite the URL's ``known`` parameters as the widgets write them (``lr=0.0003`` becomes
+    ``lr=3.0e-04``), the others kept, before the widgets bind to it.
 
     A bound widget seeds itself from the URL the session started with and drops a value
-    it cannot parse, which would leave a value that :func:`arrive` did parse out of the
+    it cannot parse, which would leave a value that the arrival did parse out of the
     URL. So the seeding snapshot is reset to the rewritten URL. That snapshot is
     Streamlit-internal; if it is ever missing, the widgets still show the parsed values
     and only the URL lacks them until the next change.
     """
     try:
-        _replace_url(P.to_query(values))
+        _replace_url(wanted, known)
         with get_script_run_ctx().session_state.query_params() as qp:
             qp.set_initial_query_params_from_current()
     except (StreamlitAPIException, AttributeError) as exc:
         _LOG.warning("could not rewrite the URL on arrival: %s", exc)
 
 
-def show_notices(values: dict[str, object]) -> None:
-    """Say what was wrong with the URL the visitor arrived with, until they change a control."""
-    arrived, notices = st.session_state.get(_NOTICES, ({}, []))
-    if values != arrived:
-        st.session_state[_NOTICES] = ({}, [])
+def show_notices(values: Mapping[str, object], key: str = _NOTICES) -> None:
+    """Say what was wrong with the URL the visitor arrived with, until they change a control.
+
+    ``key`` holds the arrival's values and notices in the session (a page with settings of its own keeps its own).
+    """
+    arrived, notices = st.session_state.get(key, ({}, []))
+    if dict(values) != {k: arrived.get(k) for k in values}:
+        st.session_state[key] = ({}, [])
         return
     for notice in notices:
         st.warning(notice, icon=":material/link:")
@@ -121,9 +127,9 @@ def publish(values: dict[str, object]) -> None:
         _replace_url(wanted)
 
 
-def _replace_url(wanted: dict[str, str | list[str]]) -> None:
-    """Every known key at once, other parameters kept: one URL change, not one per key."""
-    others = {k: st.query_params.get_all(k) for k in st.query_params if k not in P.FIELD_BY_KEY}
+def _replace_url(wanted: dict[str, str | list[str]], known: Collection[str] = P.FIELD_BY_KEY) -> None:
+    """Every ``known`` key at once, other parameters kept: one URL change, not one per key."""
+    others = {k: st.query_params.get_all(k) for k in st.query_params if k not in known}
     st.query_params.from_dict(others | wanted)
 
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import cache, controls
 from dashboard import params as P
@@ -537,29 +535,14 @@ def arrive() -> None:
     for key in KEYS:
         st.session_state[key] = store[key]
     st.session_state[_NOTICES] = (store, notices)
-    if query != to_query(store):
-        _rewrite_url(store)
-
-
-def _rewrite_url(store: Mapping[str, object]) -> None:
-    """The page's keys as the widgets write them, the rest of the URL kept, before the widgets bind to it."""
-    try:
-        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in FIELD_BY_KEY}
-        st.query_params.from_dict(others | to_query(store))
-        with get_script_run_ctx().session_state.query_params() as qp:
-            qp.set_initial_query_params_from_current()
-    except (StreamlitAPIException, AttributeError) as exc:
-        _LOG.warning("could not rewrite the URL on arrival: %s", exc)
+    wanted = to_query(store)
+    if query != wanted:
+        controls.reseed_url(wanted, FIELD_BY_KEY)
 
 
 def show_notices(values: Mapping[str, object]) -> None:
     """What was wrong with the link's optimizer settings, until one of them changes."""
-    arrived, notices = st.session_state.get(_NOTICES, ({}, []))
-    if dict(values) != {k: arrived.get(k) for k in values}:
-        st.session_state[_NOTICES] = ({}, [])
-        return
-    for notice in notices:
-        st.warning(notice, icon=":material/link:")
+    controls.show_notices(values, _NOTICES)
 
 
 def finish(values: Mapping[str, object]) -> None:
