@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from linreg._validation import as_2d, check_float, check_names, readonly
-from linreg.ols import INTERCEPT_NAME, ols
+from linreg.ols import INTERCEPT_NAME, design, ols
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 """The covariances :func:`inference` computes: the classical one, then White's and MacKinnon-White's."""
@@ -152,7 +152,7 @@ class OLSInference:
         d = len(self.params) - int(self.fit_intercept)
         if X_new.shape[1] != d:
             raise ValueError(f"X_new must have {d} column(s) to match the fit, got {X_new.shape[1]}")
-        Xa = _design(X_new, self.fit_intercept)
+        Xa = design(X_new, self.fit_intercept)
         mean = Xa @ self.params
         with np.errstate(invalid="ignore"):
             mean_se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Xa, self.cov_params, Xa), 0.0))
@@ -205,7 +205,7 @@ def inference(X, y, *, fit_intercept: bool = True, cov_type: str = "nonrobust", 
     X = as_2d("X", X)
     y = np.asarray(y, dtype=np.float64)
     names = _names(feature_names, X.shape[1], fit.fit_intercept)
-    return _infer(_design(X, fit.fit_intercept), y, fit, names, cov_type)
+    return _infer(design(X, fit.fit_intercept), y, fit, names, cov_type)
 
 
 def from_experiment(exp, *, cov_type: str = "nonrobust") -> OLSInference:
@@ -299,10 +299,6 @@ def _fit_reasons(fit, k: int, df_resid: float, exact: bool) -> list[str]:
             "t is infinite (0 for a zero coefficient) and p is 0 (1)"
         )
     return reasons
-
-
-def _design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    return np.column_stack([X, np.ones(X.shape[0])]) if fit_intercept else X
 
 
 def _names(feature_names, d: int, fit_intercept: bool) -> tuple[str, ...]:

@@ -93,6 +93,11 @@ class OLSResult:
         return readonly(np.append(self.weights, self.bias) if self.fit_intercept else self.weights)
 
 
+def design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """``X`` with a column of ones appended when the model has an intercept: ``[X, 1]``."""
+    return np.column_stack([X, np.ones(X.shape[0])]) if fit_intercept else X
+
+
 def ols(X, y, *, fit_intercept: bool = True, feature_names=None) -> OLSResult:
     """Solve ``min ||[X, 1] theta - y||^2`` (``[X]`` without an intercept), the minimum-norm solution if rank-deficient.
 
@@ -140,7 +145,7 @@ def _solve(X: np.ndarray, y: np.ndarray, *, fit_intercept: bool, names, try_norm
         if fast is not None:
             return fast
     names = tuple(names) + ((INTERCEPT_NAME,) if fit_intercept else ())
-    Xa = np.column_stack([X, np.ones(X.shape[0])]) if fit_intercept else X
+    Xa = design(X, fit_intercept)
     scale = _power_of_two_norms(Xa)
     A = Xa / scale  # exact: a power of two only shifts exponents
     with np.errstate(all="ignore"):

@@ -39,7 +39,7 @@ import numpy as np
 from linreg._validation import check_float, check_int, readonly
 from linreg.dataset import Dataset, SyntheticSpec
 from linreg.experiment import Experiment, TrainSpec, run
-from linreg.ols import INTERCEPT_NAME
+from linreg.ols import INTERCEPT_NAME, design
 from linreg.problem import Scaling
 
 MIN_REPEATS, MAX_REPEATS, DEFAULT_REPEATS = 10, 2_000, 1_000
@@ -252,7 +252,7 @@ class _Maps:
                 f"for {self.p} parameters; use more points or a larger train_ratio"
             )
         self.ols_map = _ols_map(X, problem.fit_intercept)
-        self.design = _design(X, problem.fit_intercept)
+        self.design = design(X, problem.fit_intercept)
         self.gd_map = None if base.fit.diverged else _gd_map(base)
         self.gd_matrix = None if base.fit.diverged else _gd_matrix(base)
 
@@ -315,10 +315,6 @@ def _estimates(theta: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> Estimate
     return Estimates(theta=readonly(theta), mean=readonly(mean), cov=readonly(cov))
 
 
-def _design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    return np.column_stack([X, np.ones(X.shape[0])]) if fit_intercept else X
-
-
 def _ols_map(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
     """``P`` with ``theta = P y`` the least-squares fit in the units of X; shape (p, m).
 
@@ -328,7 +324,7 @@ def _ols_map(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
     digits lost are those of the scaled design, not of ``[x, 1]`` with x up to 1000.
     """
     scaling = Scaling.fit(X, standardize=True, center=fit_intercept)
-    Za = _design(scaling.transform(X), fit_intercept)
+    Za = design(scaling.transform(X), fit_intercept)
     return _to_original(scaling, fit_intercept) @ np.linalg.pinv(Za)
 
 
@@ -367,7 +363,7 @@ def _gd_map(base: Experiment):
     problem, fit = base.problem, base.fit
     V = problem.eigenvectors
     f = _gd_factors(problem.eigenvalues, fit.lr, fit.n_iter)
-    Za = _design(problem.scaling.transform(problem.X), problem.fit_intercept)
+    Za = design(problem.scaling.transform(problem.X), problem.fit_intercept)
     m = problem.m
 
     def apply(Y: np.ndarray) -> np.ndarray:
@@ -382,6 +378,6 @@ def _gd_matrix(base: Experiment) -> np.ndarray:
     problem, fit = base.problem, base.fit
     V = problem.eigenvectors
     f = _gd_factors(problem.eigenvalues, fit.lr, fit.n_iter)
-    Za = _design(problem.scaling.transform(problem.X), problem.fit_intercept)
+    Za = design(problem.scaling.transform(problem.X), problem.fit_intercept)
     C = _to_original(problem.scaling, problem.fit_intercept)
     return C @ (V * f) @ V.T @ Za.T / problem.m
