@@ -256,11 +256,7 @@ class _Run:
             self.g0 = problem.eigenvectors.T @ (problem.A @ theta0 - problem.b)
         if not np.all(np.isfinite(self.g0)):
             raise ValueError("X, y and w_init are too large together: the initial gradient overflows float64")
-        step = contraction_steps(lam, lr)
-        self.rho = 1.0 - step
-        with np.errstate(divide="ignore"):
-            # log1p keeps the precision of lr*lam in the slow directions, where rho is close to 1
-            self.log_abs_rho = np.where(step < 1.0, np.log1p(-np.minimum(step, 1.0)), np.log(np.abs(self.rho)))
+        self.rho, self.log_abs_rho = _rates(lam, lr)
         self.max_stable_lr = problem.max_stable_lr
         moving = (lam > 0) & (self.g0 != 0)
         self.unstable = bool(np.any(moving & (np.abs(self.rho) > 1.0)))
@@ -321,10 +317,7 @@ class _Run:
 
     def powers(self, k) -> np.ndarray:
         """``rho**k`` for each iteration in ``k`` and each eigen-direction; shape (len(k), n_params)."""
-        k = np.atleast_1d(np.asarray(k, dtype=np.float64))[:, None]
-        sign = np.where(np.signbit(self.rho) & (k % 2 == 1), -1.0, 1.0)
-        with np.errstate(all="ignore"):
-            return sign * _exp_k(self.log_abs_rho, k)
+        return _powers(self.rho, self.log_abs_rho, np.atleast_1d(np.asarray(k, dtype=np.float64))[:, None])
 
     def theta_at(self, k) -> np.ndarray:
         """Parameters after each of the iterations ``k``, in scaled coordinates; shape (len(k), n_params).
@@ -333,12 +326,9 @@ class _Run:
         ``theta*``: the factor tends to ``k * lr`` as ``lam -> 0``, so slow, badly
         conditioned directions lose no precision to cancellation.
         """
-        powers = self.powers(k)
         k = np.atleast_1d(np.asarray(k, dtype=np.float64))[:, None]
-        lam = self.problem.eigenvalues
+        factor = _factors(self.problem.eigenvalues, self.rho, self.log_abs_rho, self.lr, k)
         with np.errstate(all="ignore"):
-            shrunk = np.where(self.rho > 0, -np.expm1(k * self.log_abs_rho), 1.0 - powers)
-            factor = np.where(lam > 0, shrunk / np.where(lam > 0, lam, 1.0), k * self.lr)
             move = factor * self.g0
             if not np.all(np.isfinite(move)):
                 move = np.where(np.isfinite(move), move, self._move_by_logs(k))
@@ -445,6 +435,45 @@ def _power_of_two_near(values: np.ndarray) -> float:
     """A power of two within a factor 2 below ``max |values|`` (1.0 for zeros): dividing by it is exact."""
     top = float(np.max(np.abs(values))) if np.size(values) else 0.0
     return math.ldexp(1.0, math.frexp(top)[1] - 1) if top > 0 else 1.0
+
+
+def move_factors(eigenvalues: np.ndarray, lr: float, k: int) -> np.ndarray:
+    """``(1 - rho**k) / lam`` per eigenvalue after ``k`` updates at ``lr`` (``k * lr`` where ``lam`` is 0).
+
+    Gradient descent from ``theta_0`` stands at ``theta_0 - V diag(factors) V' (A theta_0 - b)``,
+    computed exactly as :func:`gradient_descent` computes its iterates.
+    """
+    rho, log_abs_rho = _rates(eigenvalues, lr)
+    return _factors(eigenvalues, rho, log_abs_rho, lr, np.array([[float(k)]]))[0]
+
+
+def _rates(eigenvalues: np.ndarray, lr: float) -> tuple[np.ndarray, np.ndarray]:
+    """``rho = 1 - lr * lam`` and ``log|rho|`` per eigenvalue; ValueError if ``lr * lam`` overflows."""
+    step = contraction_steps(eigenvalues, lr)
+    rho = 1.0 - step
+    with np.errstate(divide="ignore"):
+        # log1p keeps the precision of lr*lam in the slow directions, where rho is close to 1
+        log_abs_rho = np.where(step < 1.0, np.log1p(-np.minimum(step, 1.0)), np.log(np.abs(rho)))
+    return rho, log_abs_rho
+
+
+def _powers(rho: np.ndarray, log_abs_rho: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``rho**k`` for a column of iterations ``k`` and each eigen-direction, from ``log|rho|`` and the sign."""
+    sign = np.where(np.signbit(rho) & (k % 2 == 1), -1.0, 1.0)
+    with np.errstate(all="ignore"):
+        return sign * _exp_k(log_abs_rho, k)
+
+
+def _factors(lam: np.ndarray, rho: np.ndarray, log_abs_rho: np.ndarray, lr: float, k: np.ndarray) -> np.ndarray:
+    """``(1 - rho**k) / lam`` for a column of iterations ``k``, ``k * lr`` where ``lam`` is 0.
+
+    Through ``expm1`` where ``0 < rho``: the factor tends to ``k * lr`` as ``lam -> 0``, so
+    slow, badly conditioned directions lose no precision to cancellation.
+    """
+    powers = _powers(rho, log_abs_rho, k)
+    with np.errstate(all="ignore"):
+        shrunk = np.where(rho > 0, -np.expm1(k * log_abs_rho), 1.0 - powers)
+        return np.where(lam > 0, shrunk / np.where(lam > 0, lam, 1.0), k * lr)
 
 
 def _exp_k(log_base, k: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ import numpy as np
 from linreg._validation import check_float, check_int, readonly
 from linreg.dataset import Dataset, SyntheticSpec
 from linreg.experiment import Experiment, TrainSpec, run
+from linreg.gd import move_factors
 from linreg.ols import INTERCEPT_NAME, design
 from linreg.problem import Scaling
 
@@ -253,8 +254,8 @@ class _Maps:
             )
         self.ols_map = _ols_map(X, problem.fit_intercept)
         self.design = design(X, problem.fit_intercept)
-        self.gd_map = None if base.fit.diverged else _gd_map(base)
-        self.gd_matrix = None if base.fit.diverged else _gd_matrix(base)
+        self.gd_map = None if base.fit.diverged else _GDMap(base)
+        self.gd_matrix = None if self.gd_map is None else self.gd_map.matrix()
 
     def apply(self, data: SyntheticSpec, seeds: np.ndarray):
         """The OLS and GD estimates, (K, p) each, and the OLS residual sums of squares, (K,)."""
@@ -340,44 +341,27 @@ def _to_original(scaling: Scaling, fit_intercept: bool) -> np.ndarray:
     return C
 
 
-def _gd_factors(lam: np.ndarray, lr: float, iters: int) -> np.ndarray:
-    """``(1 - rho**T) / lam`` per eigenvalue, ``rho = 1 - lr * lam``; ``T * lr`` where ``lam`` is zero.
-
-    As :mod:`linreg.gd` computes its iterates: through ``expm1`` and ``log1p`` where
-    ``0 < rho``, so that slow directions keep their digits.
-    """
-    step = lr * lam
-    rho = 1.0 - step
-    with np.errstate(all="ignore"):
-        shrunk = np.where(rho > 0, -np.expm1(iters * np.log1p(-np.minimum(step, 1.0))), 1.0 - rho**iters)
-        return np.where(lam > 0, shrunk / np.where(lam > 0, lam, 1.0), iters * lr)
-
-
-def _gd_map(base: Experiment):
-    """GD after the base run's iterations, from zero, as a function of the training targets (rows of Y).
+class _GDMap:
+    """GD after the base run's iterations, from zero, as a linear function of the training targets.
 
     ``theta_T = V diag(f) V' b`` with ``b = Za'y / m`` in the coordinates GD runs in
     (its Problem's scaling), then mapped to the units of X; the same steps as
     :mod:`linreg.gd` from ``theta_0 = 0``, where the gradient is ``-b``.
     """
-    problem, fit = base.problem, base.fit
-    V = problem.eigenvectors
-    f = _gd_factors(problem.eigenvalues, fit.lr, fit.n_iter)
-    Za = design(problem.scaling.transform(problem.X), problem.fit_intercept)
-    m = problem.m
 
-    def apply(Y: np.ndarray) -> np.ndarray:
-        b = (Y @ Za) / m
-        return problem.to_original(((b @ V) * f) @ V.T)
+    def __init__(self, base: Experiment):
+        problem, fit = base.problem, base.fit
+        self.problem = problem
+        self.V = problem.eigenvectors
+        self.f = move_factors(problem.eigenvalues, fit.lr, fit.n_iter)
+        self.Za = design(problem.scaling.transform(problem.X), problem.fit_intercept)
 
-    return apply
+    def __call__(self, Y: np.ndarray) -> np.ndarray:
+        """The estimates for the targets in the rows of ``Y``, applied step by step as GD does."""
+        b = (Y @ self.Za) / self.problem.m
+        return self.problem.to_original(((b @ self.V) * self.f) @ self.V.T)
 
-
-def _gd_matrix(base: Experiment) -> np.ndarray:
-    """The matrix of :func:`_gd_map`, shape (p, m): ``C V diag(f) V' Za' / m`` with C the map to the units of X."""
-    problem, fit = base.problem, base.fit
-    V = problem.eigenvectors
-    f = _gd_factors(problem.eigenvalues, fit.lr, fit.n_iter)
-    Za = design(problem.scaling.transform(problem.X), problem.fit_intercept)
-    C = _to_original(problem.scaling, problem.fit_intercept)
-    return C @ (V * f) @ V.T @ Za.T / problem.m
+    def matrix(self) -> np.ndarray:
+        """The map as a matrix, shape (p, m): ``C V diag(f) V' Za' / m`` with C the map to the units of X."""
+        C = _to_original(self.problem.scaling, self.problem.fit_intercept)
+        return C @ (self.V * self.f) @ self.V.T @ self.Za.T / self.problem.m
