@@ -35,7 +35,7 @@ class Source:
 
 # A frozen dataclass's repr names every field with its exact value: a key as good as
 # Streamlit's generic hashing and several times cheaper, which counts at every lookup.
-_KEY = {Source: repr, TrainSpec: repr}
+KEY = {Source: repr, TrainSpec: repr}
 # Uploaded tables by digest, for the runs that use them; bounded like the caches.
 _UPLOADS: dict[str, Table] = {}
 
@@ -67,7 +67,7 @@ def table_of(source: Source) -> Table:
     return _UPLOADS[source.digest] if source.key == sources.UPLOAD else bundled_table(source.key)
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
     """The Dataset of ``source`` and what reading and selecting it noticed; raises ValueError."""
     if source.synthetic is not None:
@@ -76,7 +76,7 @@ def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
     return sources.dataset_of(table_of(source), source.target, source.features, label)
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner="Running gradient descent…")
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner="Running gradient descent…")
 def experiment(source: Source, spec: TrainSpec) -> Experiment:
     """The run of ``spec`` on ``source``; raises linreg's ValueError for invalid settings.
 
@@ -101,7 +101,7 @@ def diagnostics(source: Source, spec: TrainSpec) -> Diagnostics:
     return experiment(source, spec).diagnostics
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def fit_figure(source: Source, spec: TrainSpec, show_train: bool) -> go.Figure:
     exp = experiment(source, spec)
     if exp.dataset.d == 1:
@@ -109,33 +109,33 @@ def fit_figure(source: Source, spec: TrainSpec, show_train: bool) -> go.Figure:
     return toolbar(figures_multi.predicted_vs_actual(exp))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def landscape_figure(source: Source, spec: TrainSpec) -> go.Figure:
     return toolbar(figures_landscape.landscape_figure(experiment(source, spec)))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def loss_figure(source: Source, spec: TrainSpec, log_scale: bool, excess: bool) -> go.Figure:
     exp = experiment(source, spec)
     return toolbar(figures.loss_figure(exp.fit, exp.ols_train.mse, log_scale=log_scale, excess=excess))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def residuals_figure(source: Source, spec: TrainSpec) -> go.Figure:
     return toolbar(figures_multi.residuals_figure(experiment(source, spec)))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def coefficients_figure(source: Source, spec: TrainSpec, standardized: bool) -> go.Figure:
     return toolbar(figures_multi.coefficients_figure(experiment(source, spec), standardized=standardized))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def partial_figure(source: Source, spec: TrainSpec, feature: str) -> go.Figure:
     return toolbar(figures_multi.partial_figure(experiment(source, spec), feature))
 
 
-@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=_KEY, show_spinner=False)
+@st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner=False)
 def replay_figure(source: Source, spec: TrainSpec) -> go.Figure:
     exp = experiment(source, spec)
     return toolbar(figures.replay_figure(exp) if exp.dataset.d == 1 else figures_multi.coefficient_replay(exp))

@@ -452,7 +452,7 @@ def stable_lr(problem: Problem, s: Setting) -> float:
 # --- runs and the comparison --------------------------------------------------------------------------------
 
 
-_KEY = {cache.Source: repr, TrainSpec: repr, Setting: repr, Plane: repr}
+_KEY = {**cache.KEY, Setting: repr, Plane: repr}
 
 
 @st.cache_resource(max_entries=64, hash_funcs=_KEY, show_spinner="Running the optimizers…")

@@ -26,7 +26,6 @@ from linreg.repeat import DEFAULT_REPEATS, MAX_DRAWS, MAX_REPEATS, MIN_REPEATS, 
 
 KEY = "repeats"
 _NOTICE = "_repeats_notice"
-_HASH = {cache.Source: repr, TrainSpec: repr}  # as dashboard.cache keys its runs
 _INTEGER = re.compile(r"\s*[+]?\d+\s*")
 LEVEL = 0.95
 NEEDS_GENERATOR = (
@@ -107,7 +106,7 @@ def parse_repeats(raw: str | None) -> tuple[int | None, str | None]:
     )
 
 
-@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner="Repeating the experiment…")
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=cache.KEY, show_spinner="Repeating the experiment…")
 def repeats_of(source: cache.Source, spec: TrainSpec, k: int, _exp: Experiment) -> Repeats:
     """K repeats of the run of ``spec`` on the generator of ``source`` (whose run is ``_exp``)."""
     from linreg.repeat import repeat
@@ -115,7 +114,7 @@ def repeats_of(source: cache.Source, spec: TrainSpec, k: int, _exp: Experiment) 
     return repeat(source.synthetic, spec, k, level=LEVEL, base=_exp)
 
 
-@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=cache.KEY, show_spinner=False)
 def repeat_figure(source: cache.Source, spec: TrainSpec, k: int, i: int, _exp: Experiment) -> go.Figure:
     return cache.toolbar(figures_repeat.repeat_figure(repeats_of(source, spec, k, _exp), i))
 

@@ -26,7 +26,6 @@ LEVELS = {"90%": 0.90, "95%": 0.95, "99%": 0.99}
 DEFAULT_LEVEL = "95%"
 NA = "n/a"
 COLUMNS = ("Estimate", "Std. error", "t", "p-value", "CI lower", "CI upper")
-_HASH = {cache.Source: repr, TrainSpec: repr}  # as dashboard.cache keys its runs
 
 # For each statistic, words of the reasons (linreg.inference's ``reasons``) that explain it.
 _WHY = {
@@ -112,19 +111,19 @@ def render(source: cache.Source, spec: TrainSpec, exp: Experiment) -> None:
     st.code(statsmodels_code(inf, level), language="python")
 
 
-@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner="Computing the inference…")
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=cache.KEY, show_spinner="Computing the inference…")
 def inference_of(source: cache.Source, spec: TrainSpec, cov_type: str, _exp: Experiment) -> OLSInference:
     """The inference of the run of ``spec`` on ``source`` (which is ``_exp``), cached per covariance."""
     return from_experiment(_exp, cov_type=cov_type)
 
 
-@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=cache.KEY, show_spinner=False)
 def qq_figure(source: cache.Source, spec: TrainSpec, _exp: Experiment) -> go.Figure:
     """The Q–Q plot of the run's OLS residuals; they do not depend on the covariance."""
     return cache.toolbar(figures_inference.qq_figure(inference_of(source, spec, "nonrobust", _exp)))
 
 
-@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=_HASH, show_spinner=False)
+@st.cache_resource(max_entries=cache.MAX_ENTRIES, hash_funcs=cache.KEY, show_spinner=False)
 def bands_figure(
     source: cache.Source,
     spec: TrainSpec,
