@@ -9,7 +9,6 @@ renders HTML in text.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -17,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures import COLORS, GD_NAME, LEGEND, MARGIN, OLS_NAME, TRUE_NAME
+from dashboard.figures_multi import label
 from linreg.ols import INTERCEPT_NAME
 from linreg.repeat import Estimates, Repeats
 
@@ -39,7 +39,7 @@ def coefficient_label(name: str, n_features: int = 1) -> str:
     """
     if name == INTERCEPT_NAME:
         return "intercept w_2" if n_features == 1 else "intercept"
-    return "slope w_1" if n_features == 1 else f"weight of {html.escape(name)}"
+    return "slope w_1" if n_features == 1 else f"weight of {label(name)}"
 
 
 def bin_count(k: int) -> int:
