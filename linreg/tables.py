@@ -311,8 +311,10 @@ def read_table(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Table:
 
     Parameters
     ----------
-    data : bytes
-        The file's contents.
+    data : bytes or a buffer
+        The file's contents: bytes, or any object that lends its bytes (a
+        ``memoryview``, an ``mmap.mmap``), which a table of numbers is read from
+        without a copy.
     name : str
         The file's name. Its extension picks the format: ``.parquet`` (or ``.pq``) is
         Parquet; anything else is text, whose separator (comma, semicolon, tab or
@@ -324,6 +326,8 @@ def read_table(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Table:
     Returns
     -------
     Table
+        A text table whose every cell is a number or missing is parsed by pyarrow's
+        reader on every core; any other by pandas' C engine, with the same result.
         Text that is not UTF-8 is read as latin-1 (as Windows-1252, its superset in
         practice). Numbers in quotes, with thousands separators (``1,234.5``) or with
         decimal commas (``1,5``, in a file not separated by commas) are read as numbers.
@@ -380,23 +384,36 @@ def _check_file_name(name) -> str:
     return name
 
 
-def _check_bytes(data, name: str, max_bytes: int) -> bytes:
-    if isinstance(data, bytearray | memoryview):
-        data = bytes(data)
-    if not isinstance(data, bytes):
+def _check_bytes(data, name: str, max_bytes: int) -> bytes | memoryview:
+    """``data`` as it is if it is bytes, else a flat byte view of it: a large file is not copied to be read."""
+    if isinstance(data, bytearray | memoryview) or _is_buffer(data):
+        data = memoryview(data).cast("B")
+    elif not isinstance(data, bytes):
         raise ValueError(f"data must be the file's bytes, got {type(data).__name__}")
     if len(data) > max_bytes:
         raise ValueError(f"{name} is {_megabytes(len(data))}; files up to {_megabytes(max_bytes)} can be read.")
-    if not data[:_SAMPLE_BYTES].strip() and not data.strip():
+    head = bytes(data[:_SAMPLE_BYTES])
+    if not head.strip() and not bytes(data).strip():
         raise ValueError(f"{name} is empty.")
     for magic, kind in _MAGIC:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise ValueError(f"{name} is not a table: it looks like {kind}. {_UPLOAD}")
     return data
 
 
-def _is_parquet(data: bytes, name: str) -> bool:
-    if data.startswith(b"PAR1"):
+def _is_buffer(data) -> bool:
+    """True for an object that lends its bytes, such as an ``mmap.mmap``; False for text and numbers."""
+    if isinstance(data, str | int | float):
+        return False
+    try:
+        memoryview(data)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_parquet(data: bytes | memoryview, name: str) -> bool:
+    if bytes(data[:4]) == b"PAR1":
         return True
     if PurePath(name).suffix.lower() in _PARQUET_EXTENSIONS:
         raise ValueError(f"{name} is not a Parquet file: it lacks the Parquet signature. Is it a CSV file renamed?")
@@ -494,14 +511,15 @@ def _consistency(rows: list[list[str]]) -> int:
     return sum(len(row) == len(rows[0]) for row in rows[1:])
 
 
-def _read_text(data: bytes, name: str):
-    data, notices = _as_utf8(data, name)
+def _read_text(data: bytes | memoryview, name: str):
+    numbers = _read_numbers(data, name)
+    if numbers is not None:
+        return numbers
+    data, notices = _as_utf8(bytes(data), name)
     dialect = _Dialect.sniff(data, name)
     if len(dialect.header) > MAX_COLUMNS:
         raise ValueError(f"{name} has {len(dialect.header):,} columns; at most {MAX_COLUMNS:,} can be read.")
-    default = "\t" if PurePath(name).suffix.lower() == ".tsv" else ","
-    if dialect.sep != default:
-        notices.append(f"Read with {_SEPARATORS[dialect.sep]} as the separator.")
+    notices += _separator_notice(dialect.sep, name)
     if dialect.decimal_comma:
         notices.append("Read decimal commas as decimal points (1,5 → 1.5).")
     frame = _parse_csv(data, name, dialect)
@@ -511,7 +529,13 @@ def _read_text(data: bytes, name: str):
 
 
 def _parse_csv(data: bytes, name: str, dialect: _Dialect):
-    """Parse with pandas' C engine: measured on 2 cores, pyarrow's gave no speed-up (see bench/bench_table.py)."""
+    """Parse with pandas' C engine: any text table, with the messages of :func:`_parser_problem`.
+
+    Through ``pandas.read_csv(engine="pyarrow")`` pyarrow measured no faster on 2 cores
+    (see bench/bench_table.py): converting its table to pandas' costs what its threads
+    save. :func:`_read_numbers` uses pyarrow's reader directly instead, for tables of
+    numbers only.
+    """
     import pandas as pd
 
     options = {"sep": dialect.sep, "index_col": False, "decimal": "," if dialect.decimal_comma else "."}
@@ -537,6 +561,108 @@ def _parser_problem(message: str, dialect: _Dialect) -> str:
     if match := re.search(r"EOF inside string starting at row (\d+)", message):
         return f"a quote opened on line {int(match.group(1)) + 1} is never closed"
     return f"its rows do not split into columns on {_SEPARATORS[dialect.sep]}"
+
+
+# Reading a table of numbers, fast
+
+
+NA_TOKENS = (
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+)  # fmt: skip
+"""The cells read as missing values: pandas' default ``na_values``, given to pyarrow too, so both read alike."""
+
+_BLOCK_BYTES = (1 << 20, 16 << 20)
+"""The smallest and largest block of text pyarrow's reader parses at a time (1 MB and 16 MB).
+
+A file is cut into about 12 blocks within these bounds, so that both cores have several
+to parse: on the 190 MB table of bench/bench_table.py, blocks of 8 to 32 MB parsed in
+0.23 to 0.25 s, while pyarrow's default of 1 MB made 190 blocks per column to join.
+"""
+
+
+def _read_numbers(data: bytes | memoryview, name: str):
+    """The frame, notices and number style of a UTF-8 text table whose every cell is a number or missing,
+    parsed by pyarrow on all cores; None for any other file, which :func:`_read_text` then reads with pandas.
+
+    pandas' C engine parses bytes in memory on one thread, and pyarrow's reader on
+    every core, with the same results for such a table: the same numbers (pyarrow
+    rounds each correctly, as pandas does on these files: bench/bench_table.py compares
+    them), the same missing values (NA_TOKENS), the same header (the sniffed one) and so
+    the same :class:`Table`. Anything else (text cells, decimal commas, a ragged row, a
+    header that is not UTF-8, a number pyarrow does not read) gives None, and the file
+    is read as before: the fast path changes how fast, never what.
+    """
+    head = _head(data)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8(head[: head.find(b"\n") + 1 or len(head)]):
+        return None
+    _check_text(head[:_SAMPLE_BYTES], name)
+    dialect = _Dialect.sniff(head, name)
+    header = dialect.header
+    if (
+        dialect.decimal_comma
+        or not header
+        or len(header) > MAX_COLUMNS
+        or any(("\n" in h or "\r" in h) for h in header)
+    ):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    labels = [f"c{j}" for j in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pacsv.ReadOptions(
+                column_names=labels, skip_rows=1, block_size=int(np.clip(len(data) // 12, *_BLOCK_BYTES))
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(labels, pa.float64()), null_values=list(NA_TOKENS), strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowException, ValueError, OSError):  # a cell that is not a number, a ragged row: pandas says which
+        return None
+    if table.num_rows == 0 or table.num_columns != len(header):
+        return None
+    return _frame_of(table, header), _separator_notice(dialect.sep, name), False
+
+
+def _head(data: bytes | memoryview) -> bytes:
+    """The bytes :func:`_sample` reads: the first _SAMPLE_ROWS + 1 lines, at least _SAMPLE_BYTES if there are."""
+    end, seen, step = 0, 0, _SAMPLE_BYTES
+    while end < len(data) and seen <= _SAMPLE_ROWS:
+        seen += bytes(data[end : end + step]).count(b"\n")
+        end += step
+    return bytes(data[: max(end, _SAMPLE_BYTES)])
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _frame_of(table, header: list[str]):
+    """A pandas frame over one column-ordered float64 array holding pyarrow's columns, and the header's names."""
+    import pandas as pd
+
+    values = np.empty((table.num_rows, table.num_columns), order="F")
+    for j, column in enumerate(table.columns):
+        row = 0
+        for chunk in column.chunks:
+            values[row : row + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
+            row += len(chunk)
+    return pd.DataFrame(values, columns=header, copy=False)
+
+
+def _separator_notice(sep: str, name: str) -> list[str]:
+    default = "\t" if PurePath(name).suffix.lower() == ".tsv" else ","
+    return [] if sep == default else [f"Read with {_SEPARATORS[sep]} as the separator."]
 
 
 # Reading Parquet

@@ -628,3 +628,142 @@ def test_importing_tables_loads_no_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# The fast reader of tables of numbers reads what pandas' reader reads
+
+
+def _slow_read(data: bytes, name: str, monkeypatch):
+    """read_table with pyarrow's reader of numbers switched off: pandas' C engine reads every file."""
+    from linreg import tables
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tables, "_read_numbers", lambda data, name: None)
+        return read_table(data, name)
+
+
+def _assert_same_table(fast, slow) -> None:
+    assert (fast.columns, fast.numeric, fast.categorical, fast.n_rows, fast.notices) == (
+        slow.columns,
+        slow.numeric,
+        slow.categorical,
+        slow.n_rows,
+        slow.notices,
+    )
+    for name in fast.columns:
+        a, b = fast.column(name), slow.column(name)
+        assert a.dtype == b.dtype
+        if a.dtype == np.float64:
+            assert a.tobytes() == b.tobytes(), name  # bit for bit, NaN where missing included
+        else:
+            assert a.tolist() == b.tolist(), name
+
+
+_RNG = np.random.default_rng(5)
+_VALUES = _RNG.normal(size=300) * 10.0 ** _RNG.integers(-300, 300, size=300)
+NUMBER_FILES = [
+    ("integers", b"y,x\n1,2\n3,4\n5,-6\n", "data.csv"),
+    ("17 digits and exponents", ("v\n" + "\n".join(repr(float(v)) for v in _VALUES) + "\n").encode(), "data.csv"),
+    ("20 digits", ("v,w\n" + "\n".join(f"{v:.20g},{v:.3e}" for v in _VALUES) + "\n").encode(), "data.csv"),
+    (
+        "every missing-value token",
+        (
+            "a,b\n"
+            + "".join(
+                f"{t},{i}\n"
+                for i, t in enumerate(
+                    [
+                        "",
+                        "#N/A",
+                        "#N/A N/A",
+                        "#NA",
+                        "-1.#IND",
+                        "-1.#QNAN",
+                        "-NaN",
+                        "-nan",
+                        "1.#IND",
+                        "1.#QNAN",
+                        "<NA>",
+                        "N/A",
+                        "NA",
+                        "NULL",
+                        "NaN",
+                        "None",
+                        "n/a",
+                        "nan",
+                        "null",
+                        "1.5",
+                    ]
+                )
+            )
+        ).encode(),
+        "data.csv",
+    ),  # fmt: skip
+    ("quoted numbers and quoted missing", b'a,b\n"1.5","2"\n"NA",3\n4,""\n', "data.csv"),
+    ("signs, points, infinities", b"a,b\n+1.5,.5\n-2.,5.\ninf,-inf\n1e-320,1e400\n", "data.csv"),
+    (
+        "integers beyond 2**53 and 2**63",
+        b"a,b\n9007199254740993,1\n18446744073709551617,2\n-9223372036854775809,3\n",
+        "d.csv",
+    ),
+    ("CRLF, a BOM and no final newline", b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4", "data.csv"),
+    ("blank lines between rows", b"a,b\n1,2\n\n3,4\n\n", "data.csv"),
+    ("a row of missing values", b"a,b\n1,2\n,\n3,4\n", "data.csv"),
+    ("a column of missing values", b"a,b,c\n1,,2\n3,,4\n", "data.csv"),
+    ("semicolons", b"a;b\n1.5;2\n3;4\n", "data.csv"),
+    ("semicolons and decimal commas", b"a;b\n1,5;2\n3,25;4\n", "data.csv"),
+    ("tabs in a .tsv", b"a\tb\n1\t2\n3\t4\n", "data.tsv"),
+    ("vertical bars", b"a|b|c\n1|2|3\n4|5|6\n", "data.txt"),
+    ("spaces around numbers", b"a,b\n 1.5 ,2\n3, 4\n", "data.csv"),
+    ("thousands separators", b'a,b\n"1,234.5",1\n"2,000",2\n', "data.csv"),
+    ("a text column", b"a,b\n1,x\n2,y\n3,x\n", "data.csv"),
+    ("text after many numbers", b"a,b\n" + b"1,2\n" * 5000 + b"3,oops\n", "data.csv"),
+    ("decimals after many integers", b"a,b\n" + b"1,2\n" * 5000 + b"3,4.5\n", "data.csv"),
+    ("booleans", b"a,b\n1,true\n2,false\n", "data.csv"),
+    ("hostile and repeated names", b"=cmd|' /C calc'!A0,<script>,,a,a\n1,2,3,4,5\n6,7,8,9,10\n", "data.csv"),
+    ("a quoted header with the separator", b'"a,b",c\n1,2\n3,4\n', "data.csv"),
+    ("a latin-1 header", "café,b\n1,2\n3,4\n".encode("latin-1"), "data.csv"),
+    ("a UTF-8 header", "café,β\n1,2\n3,4\n".encode(), "data.csv"),
+    ("numbers for names", b"1,2\n3,4\n5,6\n", "data.csv"),
+    ("a short row", b"a,b,c\n1,2,3\n4,5\n", "data.csv"),
+    ("one row", b"a,b\n1,2\n", "data.csv"),
+]
+
+
+@pytest.mark.parametrize("label, data, name", NUMBER_FILES, ids=[case[0] for case in NUMBER_FILES])
+def test_the_fast_reader_reads_what_pandas_reads(label, data, name, monkeypatch):
+    slow = _slow_read(data, name, monkeypatch)
+    _assert_same_table(read_table(data, name), slow)
+    _assert_same_table(read_table(memoryview(data), name), slow)
+
+
+def test_tables_of_numbers_take_the_fast_reader_and_others_do_not():
+    from linreg import tables
+
+    assert tables._read_numbers(b"a,b\n1,2\nNA,4\n", "data.csv") is not None
+    assert tables._read_numbers(b"a;b\n1.5;2\n", "data.csv") is not None
+    for data in (b"a,b\n1,x\n", b"a;b\n1,5;2\n", "caf\xe9,b\n1,2\n".encode("latin-1"), b"a,b\n1,2,3\n"):
+        assert tables._read_numbers(data, "data.csv") is None
+
+
+def test_the_missing_value_tokens_are_pandas_defaults():
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    from linreg.tables import NA_TOKENS
+
+    assert set(NA_TOKENS) == set(STR_NA_VALUES)
+
+
+def test_a_large_file_is_read_from_a_memory_map_without_a_copy(tmp_path):
+    """Blocks of pyarrow's reader: 12 of them here; the same numbers as pandas', from an mmap as from bytes."""
+    import mmap
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(200_000, 3)) * [1.0, 1e6, 1e-6]
+    path = tmp_path / "big.csv"
+    np.savetxt(path, values, delimiter=",", header="a,b,c", comments="", fmt="%.17g")
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        table = read_table(mapped, "big.csv")
+        expected = pd.read_csv(path).to_numpy()
+        for j, name in enumerate("abc"):
+            assert table.column(name).tobytes() == expected[:, j].tobytes()
