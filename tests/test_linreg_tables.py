@@ -767,3 +767,14 @@ def test_a_large_file_is_read_from_a_memory_map_without_a_copy(tmp_path):
         expected = pd.read_csv(path).to_numpy()
         for j, name in enumerate("abc"):
             assert table.column(name).tobytes() == expected[:, j].tobytes()
+
+
+def test_without_pyarrow_pandas_reads_the_table_of_numbers(monkeypatch):
+    data = b"a;b\n1.5;2\nNA;4\n"
+    expected = read_table(data, "data.csv")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.csv", None)
+    from linreg import tables
+
+    assert tables._read_numbers(data, "data.csv") is None
+    _assert_same_table(read_table(data, "data.csv"), expected)
