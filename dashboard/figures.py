@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -41,6 +43,7 @@ BACKGROUNDS = {"light": "#ffffff", "dark": "#171614"}  # Streamlit 1.67's page b
 LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"}
 # The title needs about 60 px; Plotly's default top margin of 100 px left an empty band.
 MARGIN = {"t": 60}
+_NUMBERED = re.compile(r"[a-z]+[0-9]+")  # layout keys of numbered subplots: xaxis2, yaxis2
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -64,7 +67,10 @@ def sample_indices(n: int, max_points: int = MAX_SCATTER_POINTS) -> np.ndarray:
     """At most ``max_points`` evenly strided indices into ``range(n)``: deterministic, so reruns agree."""
     if n <= max_points:
         return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, max_points).astype(np.int64))
+    idx = np.linspace(0, n - 1, max_points).astype(np.int64)
+    # With n > max_points the stride exceeds 1, so the indices come out strictly increasing: what np.unique,
+    # a sort, would return. The check keeps that promise for any rounding at a cost of microseconds.
+    return idx if np.all(idx[1:] > idx[:-1]) else np.unique(idx)
 
 
 F32_MAX = float(np.finfo(np.float32).max)
@@ -141,6 +147,53 @@ def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
     return fig
 
 
+def assemble(
+    data: list[dict],
+    layout: dict,
+    *,
+    frames: list[dict] | None = None,
+    subplots: tuple | None = None,
+    axes: Sequence[tuple[str, str]] = (),
+) -> go.Figure:
+    """A ``go.Figure`` of trace dicts and layout entries that are already in the form Plotly's validation gives.
+
+    Validating every property was most of a chart's build time, so the figure is built
+    without it from values built valid: each trace dict names its ``type``, nested dicts
+    list their keys in the order of Plotly's classes, titles are ``{"text": ...}``. The
+    layout's entries follow the default template in the order given, which is the order
+    Plotly's update calls wrote them in, so the JSON stays the same to the byte. ``axes``
+    gives trace i its (xaxis, yaxis), after its type, as ``add_trace(row=, col=)`` does;
+    ``subplots`` is ``(grid_str, grid_ref)`` of a ``make_subplots`` figure. Frames are
+    validated, as Plotly always does. Validation is back on in the figure returned, so a
+    caller's later edits are checked as usual.
+    """
+    spec: dict = {"data": data, "frames": frames}
+    if subplots is not None:
+        spec["_grid_str"], spec["_grid_ref"] = subplots
+    fig = go.Figure(spec, _validate=False)
+    for key, value in layout.items():
+        if _NUMBERED.fullmatch(key):
+            # Plotly validates a numbered subplot's axis (xaxis2) as one object, its keys in its class's order:
+            # set entry by entry, they keep the order given.
+            fig.layout[key] = {}
+            axis = fig.layout[key]
+            for name, setting in value.items():
+                axis[name] = setting
+        else:
+            fig.layout[key] = value
+    for trace, (xaxis, yaxis) in zip(fig.data, axes, strict=False):
+        trace["xaxis"], trace["yaxis"] = xaxis, yaxis
+    fig._validate = fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
+    return fig
+
+
+def title_dict(text: str) -> dict:
+    """A title as Plotly's validation stores a plain string: ``{"text": text}``."""
+    return {"text": text}
+
+
 def note(fig: go.Figure, text: str, *, x: float = 0.5, y: float = 0.02, **where) -> None:
     """A line of text on the chart, placed in paper coordinates (0 to 1 across the plot area)."""
     fig.add_annotation(text=text, xref="paper", yref="paper", x=x, y=y, showarrow=False, **where)
@@ -185,35 +238,46 @@ def loss_points(fit: FitResult, max_points: int = MAX_LINE_POINTS) -> tuple[np.n
 
 def loss_trace(fit: FitResult, *, above: float | None = None) -> go.Scatter:
     """The loss curve; with ``above``, the loss minus it, keeping only positive values for a log axis."""
+    return go.Scatter(loss_spec(fit, above=above))
+
+
+def loss_spec(fit: FitResult, *, above: float | None = None) -> dict:
+    """:func:`loss_trace` as a trace dict, for :func:`assemble`."""
     it, mse = loss_points(fit)
     if above is not None:
         # In float64 before the float32 conversion, so the excess keeps its digits.
         idx = log_indices(len(fit.loss_history))
         gap = np.asarray(fit.loss_history)[idx] - above
         it, mse = finite_xy(idx[gap > 0] + 1, gap[gap > 0])
-    return go.Scatter(
-        x=it,
-        y=mse,
-        mode="lines",
-        name=LOSS_NAME if above is None else EXCESS_NAME,
-        line={"color": COLORS[GD_NAME]},
-        hovertemplate="iteration %{x:,.0f}<br>"
+    return {
+        "type": "scatter",
+        "x": it,
+        "y": mse,
+        "mode": "lines",
+        "name": LOSS_NAME if above is None else EXCESS_NAME,
+        "line": {"color": COLORS[GD_NAME]},
+        "hovertemplate": "iteration %{x:,.0f}<br>"
         + ("MSE" if above is None else "MSE − minimum")
         + " %{y:.6g}<extra></extra>",
-    )
+    }
 
 
 def minimum_trace(ols_mse: float, x_from: float, x_to: float) -> go.Scatter:
     """The least-squares training MSE, dashed, from ``x_from`` to ``x_to``: the floor GD can reach."""
+    return go.Scatter(_minimum_spec(ols_mse, x_from, x_to))
+
+
+def _minimum_spec(ols_mse: float, x_from: float, x_to: float) -> dict:
     xs, ys = finite_xy([x_from, x_to], [ols_mse, ols_mse])
-    return go.Scatter(
-        x=compact(xs),
-        y=compact(ys),
-        mode="lines",
-        name=f"{MIN_NAME}: {ols_mse:.6g}",
-        line={"color": COLORS[OLS_NAME], "dash": "dash"},
-        hovertemplate="OLS minimum %{y:.6g}<extra></extra>",
-    )
+    return {
+        "type": "scatter",
+        "x": compact(xs),
+        "y": compact(ys),
+        "mode": "lines",
+        "name": f"{MIN_NAME}: {ols_mse:.6g}",
+        "line": {"color": COLORS[OLS_NAME], "dash": "dash"},
+        "hovertemplate": "OLS minimum %{y:.6g}<extra></extra>",
+    }
 
 
 def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, excess: bool = False) -> go.Figure:
@@ -228,17 +292,20 @@ def loss_figure(fit: FitResult, ols_mse: float, *, log_scale: bool = True, exces
         return divergence_figure(fit, ols_mse)
     axis = "log" if log_scale else "linear"
     if excess:
-        fig = go.Figure([loss_trace(fit, above=ols_mse)])
-        fig.update_layout(title="Training loss above the least-squares minimum", yaxis={"title": "MSE − OLS minimum"})
-        y_type = "log"
+        traces = [loss_spec(fit, above=ols_mse)]
+        text, y_text, y_type = "Training loss above the least-squares minimum", "MSE − OLS minimum", "log"
     else:
-        fig = go.Figure([loss_trace(fit), minimum_trace(ols_mse, 1, max(fit.n_iter, 1) + 1)])
-        fig.update_layout(title="Training loss", yaxis={"title": "MSE"})
-        y_type = axis
-    fig.update_layout(xaxis={"title": "iteration"}, hovermode="x", legend=LEGEND, margin=MARGIN)
-    _set_axis(fig, "x", axis, fig.data[0].x)
-    _set_axis(fig, "y", y_type, np.concatenate([t.y for t in fig.data]))
-    return fig
+        traces = [loss_spec(fit), _minimum_spec(ols_mse, 1, max(fit.n_iter, 1) + 1)]
+        text, y_text, y_type = "Training loss", "MSE", axis
+    layout = {
+        "title": title_dict(text),
+        "yaxis": {"title": title_dict(y_text)} | axis_settings(y_type, np.concatenate([t["y"] for t in traces])),
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "xaxis": {"title": title_dict("iteration")} | axis_settings(axis, traces[0]["x"]),
+        "hovermode": "x",
+    }
+    return assemble(traces, layout)
 
 
 def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
@@ -290,17 +357,21 @@ def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:
     ``where`` picks a subplot (``row=1, col=2``).
     """
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(**axis_settings(kind, values), **where)
+
+
+def axis_settings(kind: str, values) -> dict:
+    """What :func:`_set_axis` sets on an axis, in its order: the type, then a log axis's ticks and range."""
     values = np.asarray(values, dtype=np.float64)
     values = values[np.isfinite(values) & (values > 0)]
     if kind != "log" or values.size == 0:
-        update(type=kind, **where)
-        return
+        return {"type": kind}
     lo, hi = float(values.min()), float(values.max())
     ticks = log_ticks(lo, hi)
     # A little room past the data, so that a decade tick at the very end (10⁵ iterations) keeps its label.
     pad = 0.02 * max(math.log10(hi / lo), 1.0)
     span = [math.log10(lo) - pad, math.log10(hi) + pad]
-    update(type="log", tickvals=ticks, ticktext=tick_labels(ticks), range=span, **where)
+    return {"type": "log", "tickvals": ticks, "ticktext": tick_labels(ticks), "range": span}
 
 
 def log_ticks(lo: float, hi: float, max_ticks: int = 8) -> list[float]:
@@ -406,40 +477,51 @@ def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]
 
 def loss_marker(k: int, loss: float) -> go.Scatter:
     """The replay's marker on the loss curve, at iteration ``k``."""
+    return go.Scatter(marker_spec(k, loss))
+
+
+def marker_spec(k: int, loss: float) -> dict:
+    """:func:`loss_marker` as a trace dict, for :func:`assemble`."""
     xs, ys = finite_xy([k + 1], [loss])
-    return go.Scatter(
-        x=compact(xs),
-        y=compact(ys),
-        mode="markers",
-        name=MARKER_NAME,
-        marker={"color": COLORS[TRUE_NAME], "size": 12, "line": {"color": COLORS[GD_NAME], "width": 2}},
-    )
+    return {
+        "type": "scatter",
+        "x": compact(xs),
+        "y": compact(ys),
+        "mode": "markers",
+        "name": MARKER_NAME,
+        "marker": {"color": COLORS[TRUE_NAME], "line": {"color": COLORS[GD_NAME], "width": 2}, "size": 12},
+    }
+
+
+# Keys in the order of Plotly's classes (layout.Updatemenu, layout.Slider and theirs), as validation stores them.
 
 
 def play_buttons() -> dict:
     play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     return {
-        "type": "buttons",
-        "direction": "left",
-        "x": 0.0,
-        "y": -0.18,
-        "xanchor": "left",
-        "yanchor": "top",
         "buttons": [
-            {"label": "▶ Play", "method": "animate", "args": [None, play]},
-            {"label": "❚❚ Pause", "method": "animate", "args": [[None], pause]},
+            {"args": [None, play], "label": "▶ Play", "method": "animate"},
+            {"args": [[None], pause], "label": "❚❚ Pause", "method": "animate"},
         ],
+        "direction": "left",
+        "type": "buttons",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": -0.18,
+        "yanchor": "top",
     }
 
 
 def scrubber(names: list[str]) -> dict:
-    step_args = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+    def step_args() -> dict:
+        return {"frame": {"duration": 0, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+
     return {
         "active": 0,
+        "currentvalue": {"prefix": "after update ", "xanchor": "right"},
+        "len": 0.8,
+        "steps": [{"args": [[name], step_args()], "label": name, "method": "animate"} for name in names],
         "x": 0.2,
         "y": -0.12,
-        "len": 0.8,
-        "currentvalue": {"prefix": "after update ", "xanchor": "right"},
-        "steps": [{"label": name, "method": "animate", "args": [[name], step_args]} for name in names],
     }

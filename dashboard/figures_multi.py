@@ -11,6 +11,8 @@ tick labels, legends and hover text: every name goes through :func:`label` first
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import math
 from statistics import NormalDist
@@ -31,16 +33,18 @@ from dashboard.figures import (
     TRAIN_NAME,
     TRUE_NAME,
     WEBGL_THRESHOLD,
-    _set_axis,
+    assemble,
+    axis_settings,
     compact,
     finite_rows,
     finite_xy,
-    loss_marker,
-    loss_trace,
+    loss_spec,
+    marker_spec,
     note,
     play_buttons,
     sample_indices,
     scrubber,
+    title_dict,
 )
 from linreg import Experiment
 
@@ -90,33 +94,34 @@ def _markers(
     symbol: str = "circle",
     error: np.ndarray | None = None,
     **kwargs,
-) -> go.Scatter | go.Scattergl:
+) -> dict:
     """Points already sampled from ``total`` rows; pairs with a non-finite value are dropped, float32 out.
 
-    Like :func:`dashboard.figures.scatter`, but with the colour given, so any name will do.
+    Like :func:`dashboard.figures.scatter`, but with the colour given, so any name will do; a
+    trace dict (``scatter`` or ``scattergl``) for :func:`~dashboard.figures.assemble`.
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     keep = finite_rows(x, y) if error is None else finite_rows(x, y, error)
     xs, ys = finite_xy(x[keep], y[keep])
     total = len(x) if total is None else total
     shown = f"{name} ({len(x):,} of {total:,} shown)" if len(x) < total else name
-    trace = go.Scattergl if len(xs) > WEBGL_THRESHOLD else go.Scatter
     if error is not None:
         kwargs["error_y"] = {
-            "type": "data",
             "array": compact(np.asarray(error, dtype=np.float64)[keep].astype(np.float32)),
             "color": color,
             "thickness": 1,
+            "type": "data",
             "width": 0,
         }
-    return trace(
-        x=compact(xs),
-        y=compact(ys),
-        mode="markers",
-        name=shown,
-        marker={"color": color, "size": 5 if symbol == "circle" else 6, "symbol": symbol},
+    return {
+        "type": "scattergl" if len(xs) > WEBGL_THRESHOLD else "scatter",
+        "x": compact(xs),
+        "y": compact(ys),
+        "mode": "markers",
+        "name": shown,
+        "marker": {"color": color, "size": 5 if symbol == "circle" else 6, "symbol": symbol},
         **kwargs,
-    )
+    }
 
 
 def _span(values: np.ndarray) -> tuple[float, float] | None:
@@ -204,33 +209,34 @@ def predicted_vs_actual(exp: Experiment, *, intervals=None, ols_intervals=None, 
     ]
     diagonal = finite_xy([lo, hi], [lo, hi])
     traces.append(
-        go.Scatter(
-            x=compact(diagonal[0]),
-            y=compact(diagonal[1]),
-            mode="lines",
-            name="Perfect prediction: y = x",
-            line={"color": COLORS[TRUE_NAME], "dash": "dot"},
-            hoverinfo="skip",
-        )
+        {
+            "type": "scatter",
+            "x": compact(diagonal[0]),
+            "y": compact(diagonal[1]),
+            "mode": "lines",
+            "name": "Perfect prediction: y = x",
+            "line": {"color": COLORS[TRUE_NAME], "dash": "dot"},
+            "hoverinfo": "skip",
+        }
     )
     if level is not None:
         traces = _band(lo, hi, level, exp.train.rmse) + traces
-    fig = go.Figure(traces)
     target = _target(exp)
     rng = _padded(lo, hi, 0.03)
-    fig.update_layout(
-        title="Predicted vs actual on the test data",
-        xaxis={"title": f"actual {target}", "range": rng, "constrain": "domain"},
-        yaxis={
-            "title": f"predicted {target}",
-            "range": rng,
+    layout = {
+        "xaxis": {"title": title_dict(f"actual {target}"), "range": rng, "constrain": "domain"},
+        "yaxis": {
+            "title": title_dict(f"predicted {target}"),
+            "range": list(rng),
             "scaleanchor": "x",
             "scaleratio": 1,
             "constrain": "domain",
         },
-        legend=LEGEND,
-        margin=MARGIN,
-    )
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "title": title_dict("Predicted vs actual on the test data"),
+    }
+    fig = assemble(traces, layout)
     if hidden:
         off = int(np.sum(finite_rows(gd) & ((gd < rng[0]) | (gd > rng[1]))))
         note(fig, f"{off:,} gradient-descent predictions lie off the chart: the run diverged")
@@ -254,34 +260,35 @@ def _intervals(intervals, m: int, exp: Experiment) -> tuple[float | None, np.nda
     return None, half
 
 
-def _band(lo: float, hi: float, level: float, rmse: float) -> list[go.Scatter]:
-    """The band y = x ± z·rmse across [lo, hi], filled between its edges."""
+def _band(lo: float, hi: float, level: float, rmse: float) -> list[dict]:
+    """The band y = x ± z·rmse across [lo, hi], filled between its edges: two trace dicts."""
     z = NormalDist().inv_cdf(0.5 + level / 2)
     h = z * rmse
     xs = np.array([lo, hi])
     lower, upper = finite_xy(xs, xs - h), finite_xy(xs, xs + h)
-    edge = {"color": BAND_FILL, "width": 0}
     return [
-        go.Scatter(
-            x=compact(lower[0]),
-            y=compact(lower[1]),
-            mode="lines",
-            line=edge,
-            showlegend=False,
-            legendgroup="band",
-            hoverinfo="skip",
-        ),
-        go.Scatter(
-            x=compact(upper[0]),
-            y=compact(upper[1]),
-            mode="lines",
-            line=edge,
-            fill="tonexty",
-            fillcolor=BAND_FILL,
-            name=f"{level:.0%} prediction band: ± {z:.3g} × training RMSE",
-            legendgroup="band",
-            hoverinfo="skip",
-        ),
+        {
+            "type": "scatter",
+            "x": compact(lower[0]),
+            "y": compact(lower[1]),
+            "mode": "lines",
+            "line": {"color": BAND_FILL, "width": 0},
+            "showlegend": False,
+            "legendgroup": "band",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": compact(upper[0]),
+            "y": compact(upper[1]),
+            "mode": "lines",
+            "line": {"color": BAND_FILL, "width": 0},
+            "fill": "tonexty",
+            "fillcolor": BAND_FILL,
+            "name": f"{level:.0%} prediction band: ± {z:.3g} × training RMSE",
+            "legendgroup": "band",
+            "hoverinfo": "skip",
+        },
     ]
 
 
@@ -311,17 +318,27 @@ def residuals_figure(exp: Experiment) -> go.Figure:
                 hovertemplate="fitted %{x:.6g}<br>residual %{y:.6g}<extra>" + name.lower() + "</extra>",
             )
         )
-    fig = go.Figure(traces)
-    fig.add_hline(y=0, line={"color": COLORS[TRUE_NAME], "dash": "dot"})
     target = _target(exp)
-    fig.update_layout(
-        title="Residuals of gradient descent",
-        xaxis_title=f"fitted {target}",
-        yaxis_title=f"residual: actual − fitted {target}",
-        legend=LEGEND,
-        margin=MARGIN,
-    )
-    return fig
+    # The line y = 0 across the plot, as fig.add_hline(y=0, line=...) draws it.
+    zero = {
+        "line": {"color": COLORS[TRUE_NAME], "dash": "dot"},
+        "type": "line",
+        "x0": 0,
+        "x1": 1,
+        "xref": "x domain",
+        "y0": 0,
+        "y1": 0,
+        "yref": "y",
+    }
+    layout = {
+        "shapes": [zero],
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "title": title_dict("Residuals of gradient descent"),
+        "xaxis": {"title": title_dict(f"fitted {target}")},
+        "yaxis": {"title": title_dict(f"residual: actual − fitted {target}")},
+    }
+    return assemble(traces, layout)
 
 
 # --- coefficients -------------------------------------------------------------------------------------------
@@ -373,49 +390,51 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
     for name in (GD_NAME, OLS_NAME):
         keep = finite_rows(rows[name])  # finite always for a run; the guard keeps the promise
         traces.append(
-            go.Bar(
-                x=compact(rows[name][keep]),
-                y=compact(pos[keep]),
-                orientation="h",
-                name=name,
-                marker={"color": COLORS[name]},
-                customdata=[labels[i] for i in np.flatnonzero(keep)],
-                hovertemplate="%{customdata}: %{x:.6g}<extra>" + name + "</extra>",
-            )
+            {
+                "type": "bar",
+                "x": compact(rows[name][keep]),
+                "y": compact(pos[keep]),
+                "orientation": "h",
+                "name": name,
+                "marker": {"color": COLORS[name]},
+                "customdata": [labels[i] for i in np.flatnonzero(keep)],
+                "hovertemplate": "%{customdata}: %{x:.6g}<extra>" + name + "</extra>",
+            }
         )
     if TRUE_COEF_NAME in rows:
         traces.append(_diamonds(rows[TRUE_COEF_NAME], labels, TRUE_COEF_NAME, COLORS[TRUE_NAME], "true"))
-    fig = go.Figure(traces)
     if standardized:
         title = f"Standardized coefficients (beta weights): weight × SD of the feature ÷ SD of {_target(exp)}"
         x_title = "standardized coefficient"
     else:
         title = "Coefficients: gradient descent and least squares"
         x_title = "coefficient, in the units of the data"
-    fig.update_layout(
-        title=title,
-        barmode="group",
-        xaxis_title=x_title,
-        yaxis={"tickvals": pos.tolist(), "ticktext": labels, "autorange": "reversed", "title": None},
-        height=_bars_height(len(labels)),
-        legend=LEGEND,
-        margin=MARGIN,
-    )
-    return fig
+    layout = {
+        # "title": {} is what validation made of the title None that cleared the axis title.
+        "yaxis": {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed", "title": {}},
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "title": title_dict(title),
+        "barmode": "group",
+        "xaxis": {"title": title_dict(x_title)},
+        "height": _bars_height(len(labels)),
+    }
+    return assemble(traces, layout)
 
 
-def _diamonds(values: np.ndarray, labels: list[str], name: str, color: str, tag: str) -> go.Scatter:
-    """One diamond per coefficient at its bar's row (row i at y = i), the non-finite ones left out."""
+def _diamonds(values: np.ndarray, labels: list[str], name: str, color: str, tag: str) -> dict:
+    """One diamond per coefficient at its bar's row (row i at y = i), the non-finite ones left out: a trace dict."""
     keep = finite_rows(values)
-    return go.Scatter(
-        x=compact(values[keep]),
-        y=compact(np.flatnonzero(keep).astype(np.float64)),
-        mode="markers",
-        name=name,
-        marker={"color": color, "symbol": "diamond", "size": 10, "line": {"width": 1}},
-        customdata=[labels[i] for i in np.flatnonzero(keep)],
-        hovertemplate="%{customdata}: %{x:.6g}<extra>" + tag + "</extra>",
-    )
+    return {
+        "type": "scatter",
+        "x": compact(values[keep]),
+        "y": compact(np.flatnonzero(keep).astype(np.float64)),
+        "mode": "markers",
+        "name": name,
+        "marker": {"color": color, "line": {"width": 1}, "size": 10, "symbol": "diamond"},
+        "customdata": [labels[i] for i in np.flatnonzero(keep)],
+        "hovertemplate": "%{customdata}: %{x:.6g}<extra>" + tag + "</extra>",
+    }
 
 
 def _bars_height(rows: int) -> int:
@@ -438,13 +457,14 @@ def partial_figure(exp: Experiment, feature: str) -> go.Figure:
     j = names.index(feature)
     s = exp.split
     mean = s.X_train.mean(axis=0)
-    col = np.concatenate([s.X_train[:, j], s.X_test[:, j]])
-    x_range = (float(col.min()), float(col.max()))
+    train, test = s.X_train[:, j], s.X_test[:, j]
+    x_range = (float(min(train.min(), test.min())), float(max(train.max(), test.max())))
     idx = sample_indices(len(s.y_test), MAX_SCATTER_POINTS)
+    y_test = s.y_test[idx]
     traces = [
         _markers(
             s.X_test[idx, j],
-            s.y_test[idx],
+            y_test,
             TEST_NAME,
             COLORS[TEST_NAME],
             total=len(s.y_test),
@@ -463,30 +483,30 @@ def partial_figure(exp: Experiment, feature: str) -> go.Figure:
         with np.errstate(all="ignore"):
             xs, ys = finite_xy(xs, slope * xs + intercept)
         traces.append(
-            go.Scatter(
-                x=compact(xs),
-                y=compact(ys),
-                mode="lines",
-                name=f"{name}: slope {slope:.4g}",
-                line={"color": COLORS[name], "width": 3, "dash": dash},
-                hovertemplate="%{x:.6g}, %{y:.6g}<extra>" + name + "</extra>",
-            )
+            {
+                "type": "scatter",
+                "x": compact(xs),
+                "y": compact(ys),
+                "mode": "lines",
+                "name": f"{name}: slope {slope:.4g}",
+                "line": {"color": COLORS[name], "dash": dash, "width": 3},
+                "hovertemplate": "%{x:.6g}, %{y:.6g}<extra>" + name + "</extra>",
+            }
         )
-    fig = go.Figure(traces)
     shown = label(feature)
-    fig.update_layout(
-        # Two short lines: one long line ran past a phone's width.
-        title=f"Along {shown}<br><sup>the other features at their training means</sup>",
-        xaxis_title=shown,
-        yaxis_title=_target(exp),
-        legend=LEGEND,
-        margin=MARGIN,
-    )
     # Frame the data and the OLS line, not a runaway GD line, which would squash the points flat.
     ols_ends = np.array(x_range) * lines[OLS_NAME][0] + lines[OLS_NAME][1]
-    y_lo, y_hi = _span(np.concatenate([s.y_test[idx], ols_ends])) or (0.0, 1.0)
+    y_lo, y_hi = _span(np.concatenate([y_test, ols_ends])) or (0.0, 1.0)
     y_rng = _padded(y_lo, y_hi, 0.08)
-    fig.update_yaxes(range=y_rng)
+    layout = {
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        # Two short lines: one long line ran past a phone's width.
+        "title": title_dict(f"Along {shown}<br><sup>the other features at their training means</sup>"),
+        "xaxis": {"title": title_dict(shown)},
+        "yaxis": {"title": title_dict(_target(exp)), "range": y_rng},
+    }
+    fig = assemble(traces, layout)
     w, b = lines[GD_NAME]
     if _share_inside(w, b, x_range, y_rng) < 0.05:
         note(fig, f"The gradient-descent line runs off the chart: slope {w:.3g}")
@@ -539,6 +559,65 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     names = [f"{int(k):,}" for k in iters]
     pos = np.arange(d, dtype=np.float64)
 
+    start = path[0] if len(path) else np.zeros(d)
+    keep = finite_rows(target)
+    curve = loss_spec(fit)
+    first = (int(iters[0]), float(loss[0])) if len(iters) else (0, float(fit.loss_history[0]))
+    traces = [
+        {
+            "type": "bar",
+            "x": compact(start),
+            "y": compact(pos),
+            "orientation": "h",
+            "name": REPLAY_NAME,
+            "marker": {"color": COLORS[GD_NAME]},
+            "customdata": list(labels),
+            "hovertemplate": "%{customdata}: %{x:.6g}<extra>gradient descent</extra>",
+        },
+        _diamonds(target, labels, OLS_NAME, COLORS[OLS_NAME], "OLS"),
+        curve,
+        marker_spec(*first),
+    ]
+    moving = [0, 3]  # the bars and the loss marker; the rest stays put
+    frames = [
+        {
+            "data": [{"type": "bar", "x": compact(w)}, {"type": "scatter", "x": [int(k) + 1], "y": [float(v)]}],
+            "name": name,
+            "traces": list(moving),
+        }
+        for name, w, k, v in zip(names, path, iters, loss, strict=True)
+    ]
+    # The bar axis keeps one range through the animation: every checkpoint and the OLS weights fit in it.
+    lo, hi = _span(np.concatenate([path.ravel(), target[keep], [0.0]])) or (0.0, 1.0)
+    layout, subplots = _replay_grid()
+    layout["xaxis"] |= {
+        "title": title_dict("standardized coefficient" if standardized else "coefficient"),
+        "range": _padded(lo, hi),
+    }
+    layout["yaxis"] |= {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed"}
+    layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
+    layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
+    layout |= {
+        "legend": dict(LEGEND),
+        "margin": MARGIN | {"b": 150},
+        "title": title_dict("Replay: the coefficients of gradient descent, checkpoint by checkpoint"),
+        "updatemenus": [play_buttons()],
+        "sliders": [scrubber(names)],
+        "height": max(_bars_height(d), 480),
+    }
+    # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
+    axes = [("x", "y"), ("x", "y"), ("x2", "y2"), ("x2", "y2")]
+    return assemble(traces, layout, frames=frames, subplots=subplots, axes=axes)
+
+
+def _replay_grid() -> tuple[dict, tuple]:
+    """The replay's two subplots: a fresh copy of their layout entries (axes, domains, titles) and of the grid."""
+    return copy.deepcopy(_replay_subplots())
+
+
+@functools.cache
+def _replay_subplots() -> tuple[dict, tuple]:
+    """make_subplots' layout and grid for the replay, made once: they never depend on the data."""
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -546,50 +625,6 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
         horizontal_spacing=0.12,
         column_widths=[0.55, 0.45],
     )
-    start = path[0] if len(path) else np.zeros(d)
-    fig.add_trace(
-        go.Bar(
-            x=compact(start),
-            y=compact(pos),
-            orientation="h",
-            name=REPLAY_NAME,
-            marker={"color": COLORS[GD_NAME]},
-            customdata=labels,
-            hovertemplate="%{customdata}: %{x:.6g}<extra>gradient descent</extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    keep = finite_rows(target)
-    fig.add_trace(_diamonds(target, labels, OLS_NAME, COLORS[OLS_NAME], "OLS"), row=1, col=1)
-    fig.add_trace(loss_trace(fit), row=1, col=2)
-    first = (int(iters[0]), float(loss[0])) if len(iters) else (0, float(fit.loss_history[0]))
-    fig.add_trace(loss_marker(*first), row=1, col=2)
-    moving = [0, 3]  # the bars and the loss marker; the rest stays put
-    fig.frames = [
-        go.Frame(
-            name=name,
-            data=[go.Bar(x=compact(w)), go.Scatter(x=[int(k) + 1], y=[float(v)])],
-            traces=moving,
-        )
-        for name, w, k, v in zip(names, path, iters, loss, strict=True)
-    ]
-    # The bar axis keeps one range through the animation: every checkpoint and the OLS weights fit in it.
-    lo, hi = _span(np.concatenate([path.ravel(), target[keep], [0.0]])) or (0.0, 1.0)
-    fig.update_xaxes(title_text="standardized coefficient" if standardized else "coefficient", row=1, col=1)
-    fig.update_xaxes(range=_padded(lo, hi), row=1, col=1)
-    fig.update_yaxes(tickvals=pos.tolist(), ticktext=labels, autorange="reversed", row=1, col=1)
-    fig.update_xaxes(title_text="iteration", row=1, col=2)
-    fig.update_yaxes(title_text="MSE", row=1, col=2)
-    curve = fig.data[2]
-    _set_axis(fig, "x", "log", curve.x, row=1, col=2)
-    _set_axis(fig, "y", "log", curve.y, row=1, col=2)
-    fig.update_layout(
-        title="Replay: the coefficients of gradient descent, checkpoint by checkpoint",
-        updatemenus=[play_buttons()],
-        sliders=[scrubber(names)],
-        height=max(_bars_height(d), 480),
-        legend=LEGEND,
-        margin=MARGIN | {"b": 150},
-    )
-    return fig
+    layout = fig.to_dict()["layout"]
+    del layout["template"]
+    return layout, (fig._grid_str, fig._grid_ref)
