@@ -8,6 +8,8 @@ dropped, because Plotly's JSON turns them into nulls or invalid numbers.
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import math
 import re
@@ -99,48 +101,69 @@ def compact(values: np.ndarray) -> np.ndarray | list[float]:
 
 def scatter(x, y, name: str, max_points: int = MAX_SCATTER_POINTS) -> go.Scatter | go.Scattergl:
     """Points as markers; WebGL past WEBGL_THRESHOLD, a strided sample past ``max_points``."""
+    spec = scatter_spec(x, y, name, max_points)
+    return (go.Scattergl if spec.pop("type") == "scattergl" else go.Scatter)(spec)
+
+
+def scatter_spec(x, y, name: str, max_points: int = MAX_SCATTER_POINTS) -> dict:
+    """:func:`scatter` as a trace dict, for :func:`assemble`."""
     idx = sample_indices(len(x), max_points)
     xs, ys = finite_xy(np.asarray(x)[idx], np.asarray(y)[idx])
     label = name if len(idx) == len(x) else f"{name} ({len(idx):,} of {len(x):,} shown)"
-    trace = go.Scattergl if len(xs) > WEBGL_THRESHOLD else go.Scatter
-    return trace(x=xs, y=ys, mode="markers", name=label, marker={"color": COLORS[name], "size": 5})
+    return {
+        "type": "scattergl" if len(xs) > WEBGL_THRESHOLD else "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "markers",
+        "name": label,
+        "marker": {"color": COLORS[name], "size": 5},
+    }
 
 
 def line(x_range: tuple[float, float], slope: float, intercept: float, name: str, dash: str = "solid") -> go.Scatter:
     """The straight line ``slope * x + intercept`` across ``x_range``, labelled with its equation."""
+    return go.Scatter(line_spec(x_range, slope, intercept, name, dash))
+
+
+def line_spec(x_range: tuple[float, float], slope: float, intercept: float, name: str, dash: str = "solid") -> dict:
+    """:func:`line` as a trace dict, for :func:`assemble`."""
     xs = np.array(x_range, dtype=np.float64)
     xs, ys = finite_xy(xs, slope * xs + intercept)
-    return go.Scatter(
-        x=compact(xs),
-        y=compact(ys),
-        mode="lines",
-        name=f"{name}: y = {slope:.3g}x + {intercept:.3g}",
-        line={"color": COLORS[name], "width": 3, "dash": dash},
-    )
+    return {
+        "type": "scatter",
+        "x": compact(xs),
+        "y": compact(ys),
+        "mode": "lines",
+        "name": f"{name}: y = {slope:.3g}x + {intercept:.3g}",
+        "line": {"color": COLORS[name], "dash": dash, "width": 3},
+    }
 
 
 def fit_figure(exp: Experiment, *, show_train: bool = False) -> go.Figure:
     """The test points (and optionally the training points) with the GD, OLS and true lines."""
     s = exp.split
     x_range = x_span(exp)
-    traces = [scatter(s.x_test, s.y_test, TEST_NAME)]
+    traces = [scatter_spec(s.x_test, s.y_test, TEST_NAME)]
     if show_train:
-        traces.insert(0, scatter(s.x_train, s.y_train, TRAIN_NAME))
+        traces.insert(0, scatter_spec(s.x_train, s.y_train, TRAIN_NAME))
     traces += [
-        line(x_range, float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
-        line(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
+        line_spec(x_range, float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
+        line_spec(x_range, float(exp.fit.weights[0]), exp.fit.bias, GD_NAME),
     ]
     truth = exp.true_theta
     if truth is not None:
-        traces.insert(-2, line(x_range, float(truth[0]), float(truth[1]), TRUE_NAME, dash="dot"))
-    fig = go.Figure(traces)
+        traces.insert(-2, line_spec(x_range, float(truth[0]), float(truth[1]), TRUE_NAME, dash="dot"))
     x_title, y_title = axis_names(exp)
-    fig.update_layout(
-        title="The fit on the test data", xaxis_title=x_title, yaxis_title=y_title, legend=LEGEND, margin=MARGIN
-    )
     # Frame the data, not the lines: a diverged GD line would otherwise squash the points flat.
     y_range = _padded_range(np.concatenate([s.y_test, s.y_train if show_train else []]))
-    fig.update_yaxes(range=y_range)
+    layout = {
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "title": title_dict("The fit on the test data"),
+        "xaxis": {"title": title_dict(x_title)},
+        "yaxis": {"title": title_dict(y_title), "range": y_range},
+    }
+    fig = assemble(traces, layout)
     w, b = float(exp.fit.weights[0]), exp.fit.bias
     if _visible_share(w, b, x_range, y_range) < 0.05:
         note(fig, f"The gradient-descent line runs off the chart:<br>y = {w:.3g}x + {b:.3g}")
@@ -187,6 +210,32 @@ def assemble(
     for trace in fig.data:
         trace._validate = True
     return fig
+
+
+def subplot_grid(
+    titles: tuple[str, str], spacing: float, widths: tuple[float, float] | None = None
+) -> tuple[dict, tuple[str, list]]:
+    """Two subplots side by side, as ``make_subplots(rows=1, cols=2, ...)`` lays them out, for :func:`assemble`.
+
+    A fresh copy of its layout entries (the axes with their anchors and domains, the
+    subplot titles as annotations) and of its ``subplots`` grid: they depend on the
+    arguments only, so make_subplots runs once for each.
+    """
+    return copy.deepcopy(_subplot_grid(titles, spacing, widths))
+
+
+@functools.cache
+def _subplot_grid(titles: tuple[str, str], spacing: float, widths: tuple[float, float] | None):
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=titles,
+        horizontal_spacing=spacing,
+        column_widths=None if widths is None else list(widths),
+    )
+    layout = fig.to_dict()["layout"]
+    del layout["template"]
+    return layout, (fig._grid_str, fig._grid_ref)
 
 
 def title_dict(text: str) -> dict:
@@ -424,38 +473,42 @@ def replay_figure(exp: Experiment) -> go.Figure:
     fit, s = exp.fit, exp.split
     x_min, x_max = x_span(exp)
     names, lines, marks = _replay_states(exp)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("The line", "The loss"), horizontal_spacing=0.1)
-    fig.add_trace(scatter(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS), row=1, col=1)
-    fig.add_trace(line((x_min, x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"), 1, 1)
-    fig.add_trace(line((x_min, x_max), *lines[0], GD_NAME), row=1, col=1)
-    fig.add_trace(loss_trace(fit), row=1, col=2)
-    fig.add_trace(loss_marker(*marks[0]), row=1, col=2)
+    curve = loss_spec(fit)
+    traces = [
+        scatter_spec(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS),
+        line_spec((x_min, x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
+        line_spec((x_min, x_max), *lines[0], GD_NAME),
+        curve,
+        marker_spec(*marks[0]),
+    ]
     moving = [2, 4]  # the GD line and the loss marker; the rest stays put
     # A frame only carries the coordinates that change: Plotly merges them into the traces above.
-    x_ends = [x_min, x_max]
-    fig.frames = [
-        go.Frame(
-            name=name,
-            data=[{"x": x_ends, "y": [w * x_min + b, w * x_max + b]}, {"x": [k + 1], "y": [loss]}],
-            traces=moving,
-        )
+    frames = [
+        {
+            "data": [
+                {"type": "scatter", "x": [x_min, x_max], "y": [w * x_min + b, w * x_max + b]},
+                {"type": "scatter", "x": [k + 1], "y": [loss]},
+            ],
+            "name": name,
+            "traces": list(moving),
+        }
         for name, (w, b), (k, loss) in zip(names, lines, marks, strict=True)
     ]
-    fig.update_xaxes(title_text="x", row=1, col=1)
-    fig.update_yaxes(title_text="y", row=1, col=1)
-    fig.update_xaxes(title_text="iteration", row=1, col=2)
-    fig.update_yaxes(title_text="MSE", row=1, col=2)
-    loss = fig.data[3]
-    _set_axis(fig, "x", "log", loss.x, row=1, col=2)
-    _set_axis(fig, "y", "log", loss.y, row=1, col=2)
-    fig.update_layout(
-        title="Replay: gradient descent, checkpoint by checkpoint",
-        updatemenus=[play_buttons()],
-        sliders=[scrubber(names)],
-        legend=LEGEND,
-        margin=MARGIN | {"b": 150},
-    )
-    return fig
+    layout, subplots = subplot_grid(("The line", "The loss"), 0.1)
+    layout["xaxis"] |= {"title": title_dict("x")}
+    layout["yaxis"] |= {"title": title_dict("y")}
+    layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
+    layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
+    layout |= {
+        "legend": dict(LEGEND),
+        "margin": MARGIN | {"b": 150},
+        "title": title_dict("Replay: gradient descent, checkpoint by checkpoint"),
+        "updatemenus": [play_buttons()],
+        "sliders": [scrubber(names)],
+    }
+    # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
+    axes = [("x", "y")] * 3 + [("x2", "y2")] * 2
+    return assemble(traces, layout, frames=frames, subplots=subplots, axes=axes)
 
 
 def _replay_states(exp: Experiment) -> tuple[list[str], list[tuple[float, float]], list[tuple[int, float]]]:

@@ -11,15 +11,12 @@ tick labels, legends and hover text: every name goes through :func:`label` first
 
 from __future__ import annotations
 
-import copy
-import functools
 import html
 import math
 from statistics import NormalDist
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.figures import (
     COLORS,
@@ -44,6 +41,7 @@ from dashboard.figures import (
     play_buttons,
     sample_indices,
     scrubber,
+    subplot_grid,
     title_dict,
 )
 from linreg import Experiment
@@ -589,7 +587,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     ]
     # The bar axis keeps one range through the animation: every checkpoint and the OLS weights fit in it.
     lo, hi = _span(np.concatenate([path.ravel(), target[keep], [0.0]])) or (0.0, 1.0)
-    layout, subplots = _replay_grid()
+    layout, subplots = subplot_grid(("The coefficients", "The loss"), 0.12, (0.55, 0.45))
     layout["xaxis"] |= {
         "title": title_dict("standardized coefficient" if standardized else "coefficient"),
         "range": _padded(lo, hi),
@@ -608,23 +606,3 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
     axes = [("x", "y"), ("x", "y"), ("x2", "y2"), ("x2", "y2")]
     return assemble(traces, layout, frames=frames, subplots=subplots, axes=axes)
-
-
-def _replay_grid() -> tuple[dict, tuple]:
-    """The replay's two subplots: a fresh copy of their layout entries (axes, domains, titles) and of the grid."""
-    return copy.deepcopy(_replay_subplots())
-
-
-@functools.cache
-def _replay_subplots() -> tuple[dict, tuple]:
-    """make_subplots' layout and grid for the replay, made once: they never depend on the data."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=("The coefficients", "The loss"),
-        horizontal_spacing=0.12,
-        column_widths=[0.55, 0.45],
-    )
-    layout = fig.to_dict()["layout"]
-    del layout["template"]
-    return layout, (fig._grid_str, fig._grid_ref)
