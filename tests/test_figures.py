@@ -224,3 +224,38 @@ def test_data_marks_keep_3_to_1_contrast_on_both_themes(name, theme):
 def test_points_are_drawn_opaque_so_their_colour_is_their_contrast(article):
     marker = F.fit_figure(article).data[0].marker
     assert marker.opacity is None or marker.opacity == 1
+
+
+def pruned(s):
+    """A decoded spec without its empty dicts: validation drops the empty title that a title of None set."""
+    if isinstance(s, dict):
+        return {k: pruned(v) for k, v in s.items() if v != {}}
+    if isinstance(s, list):
+        return [pruned(v) for v in s]
+    return s
+
+
+@pytest.mark.parametrize("n", [25_001, 25_002, 99_999, 200_000, 800_000, 1_000_000, 123_456_789])
+def test_sample_indices_are_the_sorted_distinct_strided_rows(n):
+    expected = np.unique(np.linspace(0, n - 1, F.MAX_SCATTER_POINTS).astype(np.int64))
+    got = F.sample_indices(n)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+def test_figures_built_without_validation_are_what_validation_makes_of_them(article, diverged):
+    """Each figure is assembled from dicts Plotly does not check: validating its own dict afresh changes nothing."""
+    for result in (article, diverged):
+        fit, mse = result.fit, result.ols_train.mse
+        for fig in (
+            F.fit_figure(result),
+            F.fit_figure(result, show_train=True),
+            F.replay_figure(result),
+            F.loss_figure(fit, mse),
+            F.loss_figure(fit, mse, log_scale=False),
+            F.loss_figure(fit, mse, excess=True),
+        ):
+            assert pruned(spec(go.Figure(fig.to_dict()))) == pruned(spec(fig))
+            fig.update_layout(title="edited")
+            assert fig.to_dict()["layout"]["title"] == {"text": "edited"}
+            with pytest.raises(ValueError):
+                fig.update_layout(no_such_property=1)

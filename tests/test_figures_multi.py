@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from plotly_spec import decode_array, trace
+from test_figures import pruned
 
 from dashboard import figures_multi as M
 from dashboard.figures import LEGEND, MARGIN, MAX_SCATTER_POINTS, WEBGL_THRESHOLD
@@ -391,3 +392,29 @@ def test_the_article_diverging_replay_skips_nothing_it_can_draw():
     assert 1 <= len(fig.frames) <= len(exp.fit.checkpoint_iters)
     for key, values in arrays(spec(fig)):
         assert np.isfinite(values).all(), key
+
+
+def test_figures_built_without_validation_are_what_validation_makes_of_them(exp, diverged):
+    """Each figure is assembled from dicts Plotly does not check: validating its own dict afresh changes nothing.
+
+    Validation is back on in the figure returned, so later edits (a page's, cache.toolbar's) are checked as usual.
+    """
+    for result in (exp, diverged):
+        for name, fig in figures(result).items():
+            assert pruned(spec(go.Figure(fig.to_dict()))) == pruned(spec(fig)), name
+            fig.update_layout(title="edited", modebar={"orientation": "v"})
+            assert fig.to_dict()["layout"]["title"] == {"text": "edited"}, name
+            with pytest.raises(ValueError):
+                fig.update_layout(no_such_property=1)
+            with pytest.raises(ValueError):
+                fig.data[0].update(no_such_property=1)
+
+
+def test_the_figures_leave_the_shared_legend_and_margin_alone(longley):
+    fig = M.coefficient_replay(longley)
+    fig.layout.legend.x = 0.5
+    fig.layout.margin.t = 10
+    assert LEGEND["x"] == 0 and MARGIN == {"t": 60}
+    assert fig.layout.xaxis2.type == "log" and fig.data[2].xaxis == "x2"
+    fig.update_xaxes(title_text="steps", row=1, col=2)  # the subplot grid is kept
+    assert fig.layout.xaxis2.title.text == "steps"
