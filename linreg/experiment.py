@@ -8,6 +8,7 @@ one-feature synthetic convenience built on them.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import asdict, dataclass, replace
@@ -19,7 +20,7 @@ from linreg.data import DEFAULT_SEED, MAX_SEED, Split, train_test_split
 from linreg.dataset import Dataset, SyntheticSpec
 from linreg.diagnostics import Diagnostics, diagnose
 from linreg.gd import ConvergenceWarning, FitResult, gradient_descent
-from linreg.metrics import _regression_scores
+from linreg.metrics import _regression_scores, _scale_of, _truth
 from linreg.ols import OLSResult, _from_problem, _solve, predict
 from linreg.problem import Problem
 
@@ -257,11 +258,12 @@ def run_experiment(params: ExperimentParams = ExperimentParams()) -> Experiment:
 def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Scores]:
     """Scores of both fits on both parts, or ``ValueError`` naming the settings if a prediction overflows."""
     try:
+        train, test = _truth(split.y_train), _truth(split.y_test)
         return {
-            "train": _scores(split.X_train, split.y_train, fit.weights, fit.bias),
-            "test": _scores(split.X_test, split.y_test, fit.weights, fit.bias),
-            "ols_train": _scores(split.X_train, split.y_train, lsq.weights, lsq.bias),
-            "ols_test": _scores(split.X_test, split.y_test, lsq.weights, lsq.bias),
+            "train": _scores(split.X_train, split.y_train, fit.weights, fit.bias, train),
+            "test": _scores(split.X_test, split.y_test, fit.weights, fit.bias, test),
+            "ols_train": _scores(split.X_train, split.y_train, lsq.weights, lsq.bias, train),
+            "ols_test": _scores(split.X_test, split.y_test, lsq.weights, lsq.bias, test),
         }
     except ValueError as exc:
         raise ValueError(
@@ -271,15 +273,15 @@ def _all_scores(split: Split, fit: FitResult, lsq: OLSResult) -> dict[str, Score
         ) from None
 
 
-def _scores(X: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float) -> Scores:
-    """``Scores.of(y, predict(X, weights, bias))`` for a checked split and finite weights, without checking again."""
+def _scores(X: np.ndarray, y: np.ndarray, weights: np.ndarray, bias: float, truth: tuple[float, float]) -> Scores:
+    """``Scores.of(y, predict(X, weights, bias))`` for a checked split and finite weights, without checking again.
+
+    ``truth`` is ``_truth(y)``, shared by the two fits; the residuals overwrite the predictions.
+    """
     with np.errstate(all="ignore"):
-        y_pred = X @ weights + bias
-    if not _finite(y_pred):
+        y_pred = X @ weights
+        y_pred += bias
+        low, high = float(np.min(y_pred)), float(np.max(y_pred))
+    if not (math.isfinite(low) and math.isfinite(high)):
         predict(X, weights, bias)  # raises, saying why
-    return Scores(*_regression_scores(y, y_pred))
-
-
-def _finite(values: np.ndarray) -> bool:
-    with np.errstate(invalid="ignore"):
-        return bool(np.isfinite(np.min(values)) and np.isfinite(np.max(values)))
+    return Scores(*_regression_scores(y, y_pred, truth=truth, pred_scale=_scale_of(low, high), reuse_pred=True))

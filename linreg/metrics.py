@@ -99,14 +99,28 @@ rmse = root_mean_squared_error
 mae = mean_absolute_error
 
 
-def _regression_scores(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float, float, float]:
+def _regression_scores(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    truth: tuple[float, float] | None = None,
+    pred_scale: float | None = None,
+    reuse_pred: bool = False,
+) -> tuple[float, float, float, float]:
     """MSE, RMSE, MAE and R² of checked vectors of one length, from one vector of residuals.
 
     The same values as the four functions, operation for operation (``np.mean`` is
     ``np.sum`` divided by the count); R² is NaN, without a warning, below two samples.
+    ``truth`` is :func:`_truth` of ``y_true`` and ``pred_scale`` is ``_power_of_two_scale(y_pred)``,
+    when the caller has them (to score several predictions of one ``y_true``);
+    ``reuse_pred`` lets the residuals overwrite ``y_pred``, which the caller no longer needs.
     """
-    scale = max(_power_of_two_scale(y_true), _power_of_two_scale(y_pred))
-    r = y_true - y_pred if scale == 1.0 else y_true / scale - y_pred / scale
+    tot_scale, ss_tot = _truth(y_true) if truth is None else truth
+    scale = max(tot_scale, _power_of_two_scale(y_pred) if pred_scale is None else pred_scale)
+    if scale == 1.0:
+        r = np.subtract(y_true, y_pred, out=y_pred if reuse_pred else None)
+    else:
+        r = y_true / scale - y_pred / scale
     n = r.shape[0]
     ss_res = float(np.sum(r * r))
     mean_square = float(np.float64(ss_res) / n)
@@ -116,10 +130,6 @@ def _regression_scores(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, f
     mae = _unscaled("mean_absolute_error", float(np.mean(r)), scale, 1)
     if n < 2:
         return mse, rmse, mae, float("nan")
-    tot_scale = _power_of_two_scale(y_true)
-    y = y_true / tot_scale if tot_scale != 1.0 else y_true
-    deviation = y - y.mean()
-    ss_tot = float(np.sum(deviation * deviation))
     if ss_tot == 0.0:
         return mse, rmse, mae, (1.0 if ss_res == 0.0 else 0.0)
     factor = scale / tot_scale
@@ -130,6 +140,17 @@ def _regression_scores(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, f
             "the residual sum of squares over the total sum of squares overflows float64"
         )
     return mse, rmse, mae, 1.0 - ratio
+
+
+def _truth(y_true: np.ndarray) -> tuple[float, float]:
+    """What the scores need of ``y_true`` alone: its power-of-two scale and its total sum of squares,
+    on values divided by that scale (NaN below two samples)."""
+    tot_scale = _power_of_two_scale(y_true)
+    if y_true.shape[0] < 2:
+        return tot_scale, float("nan")
+    y = y_true / tot_scale if tot_scale != 1.0 else y_true
+    deviation = y - y.mean()
+    return tot_scale, float(np.sum(deviation * deviation))
 
 
 SAFE_MAGNITUDE = 2.0**400
@@ -150,7 +171,12 @@ def _residuals(y_true, y_pred) -> tuple[np.ndarray, float]:
 
 def _power_of_two_scale(values: np.ndarray) -> float:
     """1.0 if every value is within ±SAFE_MAGNITUDE, else a power of two within a factor 2 below ``max |values|``."""
-    top = max(-float(np.min(values)), float(np.max(values)))  # max |values|, without a temporary
+    return _scale_of(float(np.min(values)), float(np.max(values)))
+
+
+def _scale_of(low: float, high: float) -> float:
+    """:func:`_power_of_two_scale` of values whose minimum and maximum are ``low`` and ``high``."""
+    top = max(-low, high)  # max |values|, without a temporary
     return math.ldexp(1.0, math.frexp(top)[1] - 1) if top > SAFE_MAGNITUDE else 1.0
 
 
