@@ -366,38 +366,55 @@ def divergence_figure(fit: FitResult, ols_mse: float) -> go.Figure:
     done, mse = finite_xy(np.arange(len(mse)), mse)
     grew = mse[-1] / mse[0] if len(mse) > 1 and mse[0] > 0 else 1.0
     updates = f"{fit.n_iter:,} update{'' if fit.n_iter == 1 else 's'}"
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=compact(done),
-                y=compact(mse),
-                mode="lines+markers",
-                name=f"{LOSS_NAME}: ×{grew:.1e} in {updates}",
-                line={"color": COLORS[GD_NAME]},
-                hovertemplate="after %{x:,.0f} updates<br>MSE %{y:.3g}<extra></extra>",
-            ),
-            minimum_trace(ols_mse, 0.0, max(float(done[-1]), 1.0)),
-        ]
-    )
-    fig.add_vline(x=float(done[-1]), line={"color": COLORS[GD_NAME], "dash": "dot"})
-    fig.add_annotation(
-        x=float(done[-1]),
-        y=1,
-        yref="paper",
-        text=f"stopped after {updates} ",
-        showarrow=False,
-        xanchor="right",
-        yanchor="top",
-        xshift=-6,
-    )
-    fig.update_layout(
-        title="Training loss: gradient descent diverged", legend=LEGEND, xaxis={"title": "updates done"}, margin=MARGIN
-    )
-    fig.update_yaxes(title="MSE")
+    stop = float(done[-1])
+    traces = [
+        {
+            "type": "scatter",
+            "x": compact(done),
+            "y": compact(mse),
+            "mode": "lines+markers",
+            "name": f"{LOSS_NAME}: ×{grew:.1e} in {updates}",
+            "line": {"color": COLORS[GD_NAME]},
+            "hovertemplate": "after %{x:,.0f} updates<br>MSE %{y:.3g}<extra></extra>",
+        },
+        _minimum_spec(ols_mse, 0.0, max(stop, 1.0)),
+    ]
+    xaxis = {"title": title_dict("updates done")}
     if fit.n_iter <= 10:
-        fig.update_xaxes(dtick=1, tick0=0)  # whole updates only
-    _set_axis(fig, "y", "log", np.concatenate([mse, [ols_mse]]))
-    return fig
+        xaxis |= {"dtick": 1, "tick0": 0}  # whole updates only
+    layout = {
+        # The stop, as fig.add_vline(x=stop, line=...) and fig.add_annotation(...) mark it.
+        "shapes": [
+            {
+                "line": {"color": COLORS[GD_NAME], "dash": "dot"},
+                "type": "line",
+                "x0": stop,
+                "x1": stop,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+            }
+        ],
+        "annotations": [
+            {
+                "showarrow": False,
+                "text": f"stopped after {updates} ",
+                "x": stop,
+                "xanchor": "right",
+                "xshift": -6,
+                "y": 1,
+                "yanchor": "top",
+                "yref": "paper",
+            }
+        ],
+        "legend": dict(LEGEND),
+        "margin": dict(MARGIN),
+        "title": title_dict("Training loss: gradient descent diverged"),
+        "xaxis": xaxis,
+        "yaxis": {"title": title_dict("MSE")} | axis_settings("log", np.concatenate([mse, [ols_mse]])),
+    }
+    return assemble(traces, layout)
 
 
 def _set_axis(fig: go.Figure, axis: str, kind: str, values, **where) -> None:

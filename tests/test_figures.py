@@ -242,9 +242,10 @@ def test_sample_indices_are_the_sorted_distinct_strided_rows(n):
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
 
 
-def test_figures_built_without_validation_are_what_validation_makes_of_them(article, diverged):
+def test_figures_built_without_validation_are_what_validation_makes_of_them(article, diverged, blown_up):
     """Each figure is assembled from dicts Plotly does not check: validating its own dict afresh changes nothing."""
-    for result in (article, diverged):
+    assert blown_up.fit.n_iter <= 10  # the diverged loss chart's whole-update ticks
+    for result in (article, diverged, blown_up):
         fit, mse = result.fit, result.ols_train.mse
         for fig in (
             F.fit_figure(result),
