@@ -4,6 +4,10 @@ Payloads stay bounded whatever the settings: histories are downsampled on a log 
 to about MAX_LINE_POINTS, scatters switch to WebGL past WEBGL_THRESHOLD points and are
 sampled down to MAX_SCATTER_POINTS, and arrays go out as float32. Non-finite values are
 dropped, because Plotly's JSON turns them into nulls or invalid numbers.
+
+The charts are assembled from plain dicts already in the form Plotly's validation gives
+(:func:`assemble`), not through its per-property checks: those were most of the time a
+chart took to build. Their JSON is what the validated figures gave, byte for byte.
 """
 
 from __future__ import annotations
@@ -206,6 +210,7 @@ def assemble(
             fig.layout[key] = value
     for trace, (xaxis, yaxis) in zip(fig.data, axes, strict=False):
         trace["xaxis"], trace["yaxis"] = xaxis, yaxis
+    # Plotly's own flags, which _validate=False cleared: later edits of the figure are checked again.
     fig._validate = fig.layout._validate = True
     for trace in fig.data:
         trace._validate = True
