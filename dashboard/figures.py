@@ -262,10 +262,32 @@ def x_span(exp: Experiment) -> tuple[float, float]:
 
 
 def axis_names(exp: Experiment) -> tuple[str, str]:
-    """The feature's and the target's names, escaped: Plotly renders HTML in titles."""
+    """The feature's and the target's names as :func:`label` shows them: Plotly renders HTML in titles."""
     if exp.params is not None:
         return "x", "y"
-    return html.escape(exp.feature_names[0]), html.escape(exp.dataset.target_name)
+    return label(exp.feature_names[0]), label(exp.dataset.target_name)
+
+
+LABEL_LIMIT = 40
+"""The most characters of a column's name a chart shows."""
+
+
+def label(name: str, limit: int = LABEL_LIMIT) -> str:
+    """``name`` as Plotly may show it: whitespace runs as one space, at most ``limit`` characters, HTML-escaped.
+
+    Truncation comes first, so that an entity is never cut in half; a cut name ends in "…".
+
+    Examples
+    --------
+    >>> label("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    >>> label("a very long column name", limit=10)
+    'a very lo…'
+    """
+    text = " ".join(str(name).split())
+    if len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    return html.escape(text)
 
 
 def _visible_share(w: float, b: float, x_range: tuple[float, float], y_range: list[float]) -> float:

@@ -12,7 +12,7 @@ flat colour.
 Paths are drawn from the runs' checkpoints (about 80, log-spaced), and the race's
 animation steps through the same checkpoints in the browser: bounded payloads whatever
 the number of iterations. Names from visitors' files go through
-:func:`dashboard.figures_multi.label` before Plotly sees them.
+:func:`dashboard.figures.label` before Plotly sees them.
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ from dashboard.figures import (
     _set_axis,
     compact,
     finite_rows,
+    label,
     log_indices,
     note,
     play_buttons,
     scrubber,
     tick_labels,
 )
-from dashboard.figures_multi import INTERCEPT_LABEL, label
+from dashboard.figures_multi import INTERCEPT_LABEL
 from linreg import Experiment, FitResult, Problem
 
 GRID = 90  # contour grid points per axis: 8,100 float32 values

@@ -11,7 +11,6 @@ tick labels, legends and hover text: every name goes through :func:`label` first
 
 from __future__ import annotations
 
-import html
 import math
 from statistics import NormalDist
 
@@ -35,6 +34,7 @@ from dashboard.figures import (
     compact,
     finite_rows,
     finite_xy,
+    label,
     loss_spec,
     marker_spec,
     note,
@@ -46,31 +46,12 @@ from dashboard.figures import (
 )
 from linreg import Experiment
 
-LABEL_LIMIT = 40
 INTERCEPT_LABEL = "(intercept)"
 TRUE_COEF_NAME = "True coefficients"
 BAND_FILL = "rgba(127, 127, 127, 0.18)"
 REPLAY_NAME = "Gradient descent (current iteration)"
 # A figure whose frame would span more than this many times the data's own span frames the data instead.
 _RUNAWAY = 10.0
-
-
-def label(name: str, limit: int = LABEL_LIMIT) -> str:
-    """``name`` as Plotly may show it: whitespace runs as one space, at most ``limit`` characters, HTML-escaped.
-
-    Truncation comes first, so that an entity is never cut in half; a cut name ends in "…".
-
-    Examples
-    --------
-    >>> label("<script>alert(1)</script>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;'
-    >>> label("a very long column name", limit=10)
-    'a very lo…'
-    """
-    text = " ".join(str(name).split())
-    if len(text) > limit:
-        text = text[: max(limit - 1, 0)] + "…"
-    return html.escape(text)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

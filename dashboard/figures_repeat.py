@@ -15,8 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures import COLORS, GD_NAME, LEGEND, MARGIN, OLS_NAME, TRUE_NAME
-from dashboard.figures_multi import label
+from dashboard.figures import COLORS, GD_NAME, LEGEND, MARGIN, OLS_NAME, TRUE_NAME, label
 from linreg.ols import INTERCEPT_NAME
 from linreg.repeat import Estimates, Repeats
 

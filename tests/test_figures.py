@@ -260,3 +260,16 @@ def test_figures_built_without_validation_are_what_validation_makes_of_them(arti
             assert fig.to_dict()["layout"]["title"] == {"text": "edited"}
             with pytest.raises(ValueError):
                 fig.update_layout(no_such_property=1)
+
+
+def test_a_long_hostile_column_name_is_cut_and_escaped_in_the_fit_chart_titles():
+    """A table's names reach the one-feature chart's axis titles inert and at most LABEL_LIMIT characters long."""
+    from dashboard.figures import LABEL_LIMIT, axis_names
+    from linreg import Dataset, TrainSpec, run
+
+    name, target = "<b>" + "x" * 200, "[y](http://x)" + "y" * 100
+    exp = run(Dataset(np.arange(10.0)[:, None], np.arange(10.0) * 2 + 1, feature_names=(name,), target_name=target),
+              TrainSpec(lr=None, n_iters=10, standardize=True))  # fmt: skip
+    x_title, y_title = axis_names(exp)
+    assert x_title == "&lt;b&gt;" + "x" * (LABEL_LIMIT - 4) + "…"
+    assert y_title == "[y](http://x)" + "y" * (LABEL_LIMIT - 14) + "…"
