@@ -13,6 +13,7 @@ GD, the diagnostics and the figures share one :class:`Problem` and its eigenbasi
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,33 +70,70 @@ def _block_rows(X: np.ndarray) -> int:
 
 def _buffer(X: np.ndarray) -> np.ndarray:
     """A block's worth of rows, in the memory order of ``X``, so that the elementwise passes run along memory."""
-    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=order)
+    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=_order(X))
+
+
+def _order(X: np.ndarray) -> str:
+    """``"F"`` for a column-ordered ``X`` of several columns, else ``"C"``."""
+    return "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+
+
+THREADED_ROWS = 1 << 17
+"""From how many rows :func:`_scaling` passes over the two halves of a column-ordered X's columns on two threads.
+
+NumPy's reductions release the GIL. Each column is reduced as on one thread, over the
+same blocks of rows, so the scaling is the same.
+"""
 
 
 def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
     """Each column's mean and standard deviation (root mean square if not ``center``), block by block."""
     m, d = X.shape
-    with np.errstate(invalid="ignore"):
-        lo, hi = X.min(axis=0), X.max(axis=0)
+    rows = _block_rows(X)
+    if m >= THREADED_ROWS and _order(X) == "F":
+        half = (d + 1) // 2
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(_column_stats, X[:, half:], rows, center)
+            first = _column_stats(X[:, :half], rows, center)
+            stats = [np.concatenate(pair) for pair in zip(first, second.result(), strict=True)]
+    else:
+        stats = _column_stats(X, rows, center)
+    lo, hi, mean, squares = stats
     if center:
         _check_spread(X, hi - lo)
     else:
         _check_magnitude(X, np.maximum(-lo, hi))
-    mean, squares, buffer = np.zeros(d), np.zeros(d), _buffer(X)
     with np.errstate(over="ignore"):
-        if center:
-            for r in _blocks(X):
-                mean += X[r : r + len(buffer)].sum(axis=0)
-            mean /= m
-        for r in _blocks(X):
-            block = X[r : r + len(buffer)]
-            deviation = np.subtract(block, mean, out=buffer[: block.shape[0]])
-            squares += np.multiply(deviation, deviation, out=deviation).sum(axis=0)
         scale = np.sqrt(squares / m)
     if center and not np.all(np.isfinite(scale)):
         raise ValueError("x is too large to standardize: its variance overflows float64; rescale it")
     return Scaling(mean=mean, scale=scale)
+
+
+def _column_stats(X: np.ndarray, rows: int, center: bool) -> tuple[np.ndarray, ...]:
+    """Each column's minimum, maximum, mean (zero if not ``center``) and sum of squared deviations from it.
+
+    Two passes over blocks of ``rows`` rows: the minimum, maximum and sum of each block
+    while it is in the cache, then the squares, centred on the mean of the first pass.
+    """
+    m, d = X.shape
+    lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
+    mean, squares = np.zeros(d), np.zeros(d)
+    buffer = np.empty((min(rows, m), d), order=_order(X))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for r in range(0, m, rows):
+            block = X[r : r + rows]
+            np.minimum(lo, block.min(axis=0), out=lo)
+            np.maximum(hi, block.max(axis=0), out=hi)
+            if center:
+                mean += block.sum(axis=0)
+        if center:
+            mean /= m
+        for r in range(0, m, rows):
+            block = X[r : r + rows]
+            deviation = np.subtract(block, mean, out=buffer[: block.shape[0]])
+            squares += np.multiply(deviation, deviation, out=deviation).sum(axis=0)
+    return lo, hi, mean, squares
 
 
 def _standardized(X: np.ndarray, r: int, scaling: Scaling, buffer: np.ndarray) -> np.ndarray:

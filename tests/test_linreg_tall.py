@@ -30,6 +30,8 @@ from linreg import (
 )
 
 ols_module = importlib.import_module("linreg.ols")  # the package exports the function under the same name
+data_module = importlib.import_module("linreg.data")
+problem_module = importlib.import_module("linreg.problem")
 M, D = 150_000, 7  # 1.2 million entries with the intercept: past REFINE_ALWAYS
 
 
@@ -204,9 +206,73 @@ def test_scaling_is_each_columns_mean_and_deviation_in_either_memory_order(cente
             assert not np.any(s.mean) and s.scale == pytest.approx(np.sqrt(np.mean(X * X, axis=0)), rel=1e-14)
 
 
+@pytest.mark.parametrize("d", [1, 2, 5])
+def test_the_threaded_split_gathers_the_same_arrays_as_the_simple_one(monkeypatch, d):
+    X, y = table(m=5_001, d=d)
+    X = np.asfortranarray(X)
+    simple = train_test_split(X, y, seed=3)
+    monkeypatch.setattr(data_module, "THREADED_ROWS", 2)
+    threaded = train_test_split(X, y, seed=3)
+    for name in ("X_train", "X_test", "y_train", "y_test", "train_idx", "test_idx"):
+        got, want = getattr(threaded, name), getattr(simple, name)
+        assert got.tobytes() == want.tobytes() and got.flags.f_contiguous == want.flags.f_contiguous
+    assert threaded.X_train.flags.f_contiguous and np.array_equal(threaded.X_train, X[threaded.train_idx])
+
+
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("d", [2, 3, 7])
+def test_the_threaded_scaling_is_the_simple_one_bit_for_bit(monkeypatch, center, d):
+    X = np.asfortranarray(table(m=70_001, d=d)[0])  # several blocks of rows, the last one short
+    simple = Scaling.fit(X, standardize=True, center=center)
+    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
+    threaded = Scaling.fit(X, standardize=True, center=center)
+    assert threaded.mean.tobytes() == simple.mean.tobytes() and threaded.scale.tobytes() == simple.scale.tobytes()
+
+
+def test_the_threaded_scaling_names_a_constant_column(monkeypatch):
+    X = np.asfortranarray(table(m=1_000, d=4)[0])
+    X[:, 3] = 2.5
+    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
+    with pytest.raises(ValueError, match="column 3 has zero variance"):
+        Scaling.fit(X, standardize=True)
+
+
 def test_a_problem_does_not_depend_on_the_memory_order_of_x():
     X, y = table(m=5_000)
     pf = Problem.from_data(np.asfortranarray(X), y, standardize=True)
     pc = Problem.from_data(np.ascontiguousarray(X), y, standardize=True)
     assert pf.A == pytest.approx(pc.A, abs=1e-13) and pf.theta_star == pytest.approx(pc.theta_star, rel=1e-12)
     assert pf.refinement is not None and np.linalg.norm(pf.refinement) <= 1e-12 * np.linalg.norm(pf.theta_star)
+
+
+@pytest.mark.parametrize("n", [1 << 14, (1 << 14) + 1, 100_001, 250_000])
+@pytest.mark.parametrize("seed", [0, 43, 2**32 - 1])
+def test_skipping_the_normals_leaves_the_generator_where_drawing_them_does(n, seed):
+    drawn, skipped = np.random.RandomState(seed), np.random.RandomState(seed)
+    drawn.standard_normal(size=n)
+    data_module._skip_normals(skipped, n)
+    (_, key, pos, *_), (_, key_skipped, pos_skipped, *_) = drawn.get_state(), skipped.get_state()
+    assert pos_skipped == pos and np.array_equal(key_skipped, key)
+    assert np.array_equal(skipped.permutation(n), drawn.permutation(n))
+
+
+def test_a_pair_near_the_unit_circle_leaves_the_normals_to_the_generator(monkeypatch):
+    drawn = np.random.RandomState(5)
+    drawn.standard_normal(size=50_001)
+    monkeypatch.setattr(data_module, "_TIE", 2.0)  # every pair is a tie
+    skipped = np.random.RandomState(5)
+    data_module._skip_normals(skipped, 50_001)
+    assert skipped.get_state()[2:] == drawn.get_state()[2:] and np.array_equal(
+        skipped.get_state()[1], drawn.get_state()[1]
+    )
+
+
+def test_a_large_split_is_the_article_recipe_on_large_data():
+    n = 60_000
+    X, y = table(m=n, d=2)
+    rng = np.random.RandomState(9)
+    rng.standard_normal(size=n)
+    idx = rng.permutation(n)
+    s = train_test_split(np.asfortranarray(X), y, seed=9)
+    assert np.array_equal(s.train_idx, idx[:48_000]) and np.array_equal(s.test_idx, idx[48_000:])
+    assert np.array_equal(s.X_test, X[idx[48_000:]]) and np.array_equal(s.y_train, y[idx[:48_000]])
