@@ -229,6 +229,23 @@ def test_the_threaded_scaling_is_the_simple_one_bit_for_bit(monkeypatch, center,
     assert threaded.mean.tobytes() == simple.mean.tobytes() and threaded.scale.tobytes() == simple.scale.tobytes()
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize(("standardize", "fit_intercept"), [(True, True), (True, False), (False, True)])
+def test_the_threaded_passes_of_a_problem_give_the_simple_ones_bit_for_bit(
+    monkeypatch, order, standardize, fit_intercept
+):
+    X, y = table(m=70_001, d=5)  # several blocks of rows, the last one short
+    X = np.asarray(X, order=order)
+    simple = Problem.from_data(X, y, standardize=standardize, fit_intercept=fit_intercept)
+    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
+    threaded = Problem.from_data(X, y, standardize=standardize, fit_intercept=fit_intercept)
+    for name in ("A", "b", "theta_star", "refinement", "eigenvalues", "eigenvectors"):
+        assert getattr(threaded, name).tobytes() == getattr(simple, name).tobytes(), name
+    assert (threaded.c, threaded.loss_star, threaded.rank) == (simple.c, simple.loss_star, simple.rank)
+    assert threaded.scaling.mean.tobytes() == simple.scaling.mean.tobytes()
+    assert threaded.scaling.scale.tobytes() == simple.scaling.scale.tobytes()
+
+
 def test_the_threaded_scaling_names_a_constant_column(monkeypatch):
     X = np.asfortranarray(table(m=1_000, d=4)[0])
     X[:, 3] = 2.5
