@@ -114,6 +114,7 @@ def _regression_scores(
     ``truth`` is :func:`_truth` of ``y_true`` and ``pred_scale`` is ``_power_of_two_scale(y_pred)``,
     when the caller has them (to score several predictions of one ``y_true``);
     ``reuse_pred`` lets the residuals overwrite ``y_pred``, which the caller no longer needs.
+    The absolute residuals, then their squares, overwrite the residuals: one vector in all.
     """
     tot_scale, ss_tot = _truth(y_true) if truth is None else truth
     scale = max(tot_scale, _power_of_two_scale(y_pred) if pred_scale is None else pred_scale)
@@ -122,12 +123,13 @@ def _regression_scores(
     else:
         r = y_true / scale - y_pred / scale
     n = r.shape[0]
-    ss_res = float(np.sum(r * r))
-    mean_square = float(np.float64(ss_res) / n)
     np.abs(r, out=r)
+    mean_abs = float(np.mean(r))
+    ss_res = float(np.sum(np.multiply(r, r, out=r)))  # |r|*|r| is r*r exactly
+    mean_square = float(np.float64(ss_res) / n)
     mse = _unscaled("mean_squared_error", mean_square, scale, 2)
     rmse = _unscaled("root_mean_squared_error", math.sqrt(mean_square), scale, 1)
-    mae = _unscaled("mean_absolute_error", float(np.mean(r)), scale, 1)
+    mae = _unscaled("mean_absolute_error", mean_abs, scale, 1)
     if n < 2:
         return mse, rmse, mae, float("nan")
     if ss_tot == 0.0:
@@ -150,7 +152,7 @@ def _truth(y_true: np.ndarray) -> tuple[float, float]:
         return tot_scale, float("nan")
     y = y_true / tot_scale if tot_scale != 1.0 else y_true
     deviation = y - y.mean()
-    return tot_scale, float(np.sum(deviation * deviation))
+    return tot_scale, float(np.sum(np.multiply(deviation, deviation, out=deviation)))
 
 
 SAFE_MAGNITUDE = 2.0**400
