@@ -276,6 +276,9 @@ def _permutation(n: int, seed) -> np.ndarray:
 SKIP_ROWS = 1 << 14
 """From how many draws :func:`_skip_normals` counts the generator's uniforms instead of drawing the normals."""
 
+SKIP_PAIRS = 1 << 15
+"""How many pairs of uniforms :func:`_skip_normals` draws at most at a time: 512 kB, which stay in the cache."""
+
 _TIE = 8 * np.finfo(np.float64).eps
 """How close to 1 a polar pair's ``x*x + y*y`` must be for :func:`_skip_normals` to leave it to the generator."""
 
@@ -299,7 +302,7 @@ def _skip_normals(rng: np.random.RandomState, n: int) -> None:
     start = rng.get_state()
     need = (n + 1) // 2
     while need:
-        u = rng.random_sample(2 * need)
+        u = rng.random_sample(2 * min(need, SKIP_PAIRS))
         np.multiply(u, 2.0, out=u)
         np.subtract(u, 1.0, out=u)
         np.multiply(u, u, out=u)
