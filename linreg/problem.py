@@ -13,8 +13,6 @@ GD, the diagnostics and the figures share one :class:`Problem` and its eigenbasi
 from __future__ import annotations
 
 import math
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,74 +69,41 @@ def _block_rows(X: np.ndarray) -> int:
 
 def _buffer(X: np.ndarray) -> np.ndarray:
     """A block's worth of rows, in the memory order of ``X``, so that the elementwise passes run along memory."""
-    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=_order(X))
-
-
-def _order(X: np.ndarray) -> str:
-    """``"F"`` for a column-ordered ``X`` of several columns, else ``"C"``."""
-    return "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-
-
-THREADED_ROWS = 1 << 17
-"""From how many rows a Problem's passes over the data run on two threads (NumPy releases the GIL).
-
-:func:`_scaling` gives each thread half the columns of a column-ordered X; each column is
-reduced as on one thread, over the same blocks of rows. The moments' and the residuals'
-passes (:func:`_per_block`) give the threads whole blocks and add up the blocks' results
-in their order on the caller's thread. So the results are the same bit for bit. The
-Hessian's products (BLAS ``syrk``) measured no faster on two threads; the standardizing
-and the other per-block work overlap them.
-"""
+    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=order)
 
 
 def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
-    """Each column's mean and standard deviation (root mean square if not ``center``), block by block."""
+    """Each column's mean and standard deviation (root mean square if not ``center``), block by block.
+
+    Two passes: each block's minimum, maximum and sum while the block is in the cache,
+    then the squares of the deviations from the mean (a two-pass variance).
+    """
     m, d = X.shape
-    rows = _block_rows(X)
-    if m >= THREADED_ROWS and _order(X) == "F":
-        half = (d + 1) // 2
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            second = pool.submit(_column_stats, X[:, half:], rows, center)
-            first = _column_stats(X[:, :half], rows, center)
-            stats = [np.concatenate(pair) for pair in zip(first, second.result(), strict=True)]
-    else:
-        stats = _column_stats(X, rows, center)
-    lo, hi, mean, squares = stats
+    lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
+    mean, squares, buffer = np.zeros(d), np.zeros(d), _buffer(X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for r in _blocks(X):
+            block = X[r : r + len(buffer)]
+            np.minimum(lo, block.min(axis=0), out=lo)
+            np.maximum(hi, block.max(axis=0), out=hi)
+            if center:
+                mean += block.sum(axis=0)
     if center:
         _check_spread(X, hi - lo)
     else:
         _check_magnitude(X, np.maximum(-lo, hi))
     with np.errstate(over="ignore"):
+        if center:
+            mean /= m
+        for r in _blocks(X):
+            block = X[r : r + len(buffer)]
+            deviation = np.subtract(block, mean, out=buffer[: block.shape[0]])
+            squares += np.multiply(deviation, deviation, out=deviation).sum(axis=0)
         scale = np.sqrt(squares / m)
     if center and not np.all(np.isfinite(scale)):
         raise ValueError("x is too large to standardize: its variance overflows float64; rescale it")
     return Scaling(mean=mean, scale=scale)
-
-
-def _column_stats(X: np.ndarray, rows: int, center: bool) -> tuple[np.ndarray, ...]:
-    """Each column's minimum, maximum, mean (zero if not ``center``) and sum of squared deviations from it.
-
-    Two passes over blocks of ``rows`` rows: the minimum, maximum and sum of each block
-    while it is in the cache, then the squares, centred on the mean of the first pass.
-    """
-    m, d = X.shape
-    lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
-    mean, squares = np.zeros(d), np.zeros(d)
-    buffer = np.empty((min(rows, m), d), order=_order(X))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for r in range(0, m, rows):
-            block = X[r : r + rows]
-            np.minimum(lo, block.min(axis=0), out=lo)
-            np.maximum(hi, block.max(axis=0), out=hi)
-            if center:
-                mean += block.sum(axis=0)
-        if center:
-            mean /= m
-        for r in range(0, m, rows):
-            block = X[r : r + rows]
-            deviation = np.subtract(block, mean, out=buffer[: block.shape[0]])
-            squares += np.multiply(deviation, deviation, out=deviation).sum(axis=0)
-    return lo, hi, mean, squares
 
 
 def _standardized(X: np.ndarray, r: int, scaling: Scaling, buffer: np.ndarray) -> np.ndarray:
@@ -362,17 +327,15 @@ def _moments(X: np.ndarray, y: np.ndarray, scaling: Scaling, fit_intercept: bool
     m, d = X.shape
     p = d + int(fit_intercept)
     A, b = np.zeros((p, p)), np.zeros(p)
-
-    def block(Z: np.ndarray, part: np.ndarray) -> tuple:
-        return Z.T @ Z, Z.T @ part, Z.sum(axis=0) if fit_intercept else None, part.sum() if fit_intercept else None
-
+    buffer = _buffer(X)
     with np.errstate(all="ignore"):
-        for ZZ, Zy, Z_sum, y_sum in _per_block(X, y, scaling, block):
-            A[:d, :d] += ZZ
-            b[:d] += Zy
+        for r in _blocks(X):
+            Z, part = _standardized(X, r, scaling, buffer), y[r : r + len(buffer)]
+            A[:d, :d] += Z.T @ Z
+            b[:d] += Z.T @ part
             if fit_intercept:
-                A[d, :d] += Z_sum
-                b[d] += y_sum
+                A[d, :d] += Z.sum(axis=0)
+                b[d] += part.sum()
         if fit_intercept:
             A[:d, d] = A[d, :d]
             A[d, d] = m
@@ -391,66 +354,24 @@ def _minimum(X, y, scaling: Scaling, lam, V, b, fit_intercept: bool) -> tuple[np
     """
     inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
     m, d = X.shape
+    buffer = _buffer(X)
     squares, g = 0.0, np.zeros(d + int(fit_intercept))
     with np.errstate(all="ignore"):
         theta_star = V @ (inv * (V.T @ b))
-
-    def block(Z: np.ndarray, part: np.ndarray) -> tuple:
-        residual = Z @ theta_star[:d]
-        np.subtract(part, residual, out=residual)
-        total = None
-        if fit_intercept:
-            residual -= theta_star[d]
-            total = residual.sum()
-        return total, float(np.sum(residual * residual)), Z.T @ residual
-
-    with np.errstate(all="ignore"):
-        for total, square, Zr in _per_block(X, y, scaling, block):
+        for r in _blocks(X):
+            Z = _standardized(X, r, scaling, buffer)
+            residual = Z @ theta_star[:d]
+            np.subtract(y[r : r + len(buffer)], residual, out=residual)
             if fit_intercept:
-                g[d] += total
-            squares += square
-            g[:d] += Zr
+                residual -= theta_star[d]
+                g[d] += residual.sum()
+            squares += float(np.sum(residual * residual))
+            g[:d] += Z.T @ residual
         loss_star = squares / m
         refinement = V @ (inv * (V.T @ (g / m)))
     if not np.isfinite(loss_star):
         raise ValueError("y is too large for float64: its mean square overflows; rescale it")
     return theta_star, loss_star, refinement
-
-
-def _per_block(X: np.ndarray, y: np.ndarray, scaling: Scaling, work) -> list:
-    """``work(Z, part)`` for each block of rows of ``Z`` and the same rows of ``y``, in the order of the blocks.
-
-    From THREADED_ROWS rows, two threads (the caller's and a worker, each with its own
-    buffer) take the blocks from one queue; the caller adds up the results in block order,
-    as the single thread does, so the sums are the same.
-    """
-    starts = list(_blocks(X))
-    if X.shape[0] < THREADED_ROWS or len(starts) < 2:
-        buffer = _buffer(X)
-        results = []
-        for r in starts:
-            Z = _standardized(X, r, scaling, buffer)
-            results.append(work(Z, y[r : r + Z.shape[0]]))
-        return results
-    results: list = [None] * len(starts)
-    queue = deque(enumerate(starts))
-
-    def drain() -> None:
-        buffer = _buffer(X)
-        with np.errstate(all="ignore"):  # the error state is each thread's own
-            while True:
-                try:
-                    k, r = queue.popleft()
-                except IndexError:
-                    return
-                Z = _standardized(X, r, scaling, buffer)
-                results[k] = work(Z, y[r : r + Z.shape[0]])
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        other = pool.submit(drain)
-        drain()
-        other.result()
-    return results
 
 
 def _rank(A: np.ndarray) -> int:

@@ -220,36 +220,26 @@ def test_the_threaded_split_gathers_the_same_arrays_as_the_simple_one(monkeypatc
 
 
 @pytest.mark.parametrize("center", [True, False])
-@pytest.mark.parametrize("d", [2, 3, 7])
-def test_the_threaded_scaling_is_the_simple_one_bit_for_bit(monkeypatch, center, d):
-    X = np.asfortranarray(table(m=70_001, d=d)[0])  # several blocks of rows, the last one short
-    simple = Scaling.fit(X, standardize=True, center=center)
-    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
-    threaded = Scaling.fit(X, standardize=True, center=center)
-    assert threaded.mean.tobytes() == simple.mean.tobytes() and threaded.scale.tobytes() == simple.scale.tobytes()
-
-
 @pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize(("standardize", "fit_intercept"), [(True, True), (True, False), (False, True)])
-def test_the_threaded_passes_of_a_problem_give_the_simple_ones_bit_for_bit(
-    monkeypatch, order, standardize, fit_intercept
-):
-    X, y = table(m=70_001, d=5)  # several blocks of rows, the last one short
-    X = np.asarray(X, order=order)
-    simple = Problem.from_data(X, y, standardize=standardize, fit_intercept=fit_intercept)
-    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
-    threaded = Problem.from_data(X, y, standardize=standardize, fit_intercept=fit_intercept)
-    for name in ("A", "b", "theta_star", "refinement", "eigenvalues", "eigenvectors"):
-        assert getattr(threaded, name).tobytes() == getattr(simple, name).tobytes(), name
-    assert (threaded.c, threaded.loss_star, threaded.rank) == (simple.c, simple.loss_star, simple.rank)
-    assert threaded.scaling.mean.tobytes() == simple.scaling.mean.tobytes()
-    assert threaded.scaling.scale.tobytes() == simple.scaling.scale.tobytes()
+def test_scaling_is_the_blocked_two_pass_mean_and_deviation_bit_for_bit(center, order):
+    """The minimum, maximum and sum come from one pass: the same values as whole-column extremes and blocked sums."""
+    X = np.asarray(table(m=70_001, d=5)[0], order=order)  # several blocks of rows, the last one short
+    rows = problem_module._block_rows(X)
+    mean = np.zeros(5)
+    if center:
+        for r in range(0, len(X), rows):
+            mean += X[r : r + rows].sum(axis=0)
+        mean /= len(X)
+    squares = np.zeros(5)
+    for r in range(0, len(X), rows):
+        squares += ((X[r : r + rows] - mean) ** 2).sum(axis=0)
+    s = Scaling.fit(X, standardize=True, center=center)
+    assert s.mean.tobytes() == mean.tobytes() and s.scale.tobytes() == np.sqrt(squares / len(X)).tobytes()
 
 
-def test_the_threaded_scaling_names_a_constant_column(monkeypatch):
+def test_scaling_names_a_constant_column():
     X = np.asfortranarray(table(m=1_000, d=4)[0])
     X[:, 3] = 2.5
-    monkeypatch.setattr(problem_module, "THREADED_ROWS", 2)
     with pytest.raises(ValueError, match="column 3 has zero variance"):
         Scaling.fit(X, standardize=True)
 
