@@ -200,9 +200,28 @@ class Table:
         ('Dropped 1 of 4 rows with a missing value in tip.',)
         """
         features, categorical = self._check_selection(target, features, categorical)
+        views = None if categorical else self._side_by_side(target, features)
+        if views is not None and _all_within(views[0][:, None]) and _all_within(views[1]):
+            (y, X), names, notices, n_dropped = views, list(features), [], 0  # the usual case: nothing to copy or drop
+            if self.n_rows < 2:
+                raise ValueError(_too_few_rows(self.n_rows, 0))
+        else:
+            y, X, names, notices, n_dropped = self._copied(target, features, categorical)
+        notices += _rank_notices(X, y, names, target)
+        return Selection(
+            X=readonly(X),
+            y=readonly(y),
+            feature_names=tuple(names),
+            target_name=target,
+            notices=tuple(notices),
+            n_dropped=n_dropped,
+        )
+
+    def _copied(self, target: str, features: list[str], categorical: list[str]):
+        """``y``, ``X``, feature names, notices and rows dropped: the used columns copied, rows with a gap dropped."""
         numeric = [target, *features]
         values = self._frame[numeric].to_numpy(np.float64)  # y, then the numeric features: one copy
-        if not categorical and _all_within(values):  # the usual case: nothing to drop or to name
+        if not categorical and _all_within(values):
             keep, n_dropped = slice(None), 0
         else:
             missing = np.column_stack([np.isnan(values), self._frame[categorical].isna().to_numpy(bool)])
@@ -217,16 +236,24 @@ class Table:
             notices.append(f"Dropped {n_dropped:,} of {self.n_rows:,} rows with a missing value in {_either(gaps)}.")
             values = values[keep]
         X, names = self._design(values[:, 1:], features, categorical, keep, notices)
-        y = values[:, 0]
-        notices += _rank_notices(X, y, names, target)
-        return Selection(
-            X=readonly(X),
-            y=readonly(y),
-            feature_names=tuple(names),
-            target_name=target,
-            notices=tuple(notices),
-            n_dropped=n_dropped,
-        )
+        return values[:, 0], X, names, notices, n_dropped
+
+    def _side_by_side(self, target: str, features: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """``y`` and ``X`` as views of the table's numbers, when every column is a number and the features lie
+        side by side in the file (as when they are all the columns but a first or last target); else None.
+
+        The numbers of such a table are one column-ordered float64 block (_one_block),
+        which pandas hands out without a copy: a 190 MB table is then selected without
+        copying its 80 MB of numbers, in the memory order the copy had.
+        """
+        if not features or len(self.numeric) != len(self.columns):
+            return None
+        position = {name: j for j, name in enumerate(self.columns)}
+        first = position[features[0]]
+        if [position[name] for name in features] != list(range(first, first + len(features))):
+            return None
+        whole = self._frame.to_numpy(np.float64)  # no copy: see _one_block
+        return whole[:, position[target]], whole[:, first : first + len(features)]
 
     def _check_known(self, name) -> None:
         if not isinstance(name, str):
@@ -627,7 +654,10 @@ def _read_numbers(data: bytes | memoryview, name: str):
         return None
     if table.num_rows == 0 or table.num_columns != len(header):
         return None
-    return _frame_of(table, header), _separator_notice(dialect.sep, name), False
+    frame = _frame_of(table, header)
+    del table
+    pa.default_memory_pool().release_unused()  # 160 MB kept by pyarrow's allocator on the 190 MB table, in 1 ms
+    return frame, _separator_notice(dialect.sep, name), False
 
 
 def _head(data: bytes | memoryview) -> bytes:
@@ -707,6 +737,8 @@ def _make_table(frame, name: str, notices: list[str], *, decimal_comma: bool) ->
         converted["comma"] = []
     numeric = tuple(label for label, dtype in zip(names, frame.dtypes, strict=True) if dtype == np.float64)
     others = [i for i, dtype in enumerate(frame.dtypes) if dtype != np.float64]
+    if not others:
+        frame = _one_block(frame)
     levels = frame.iloc[:, others].nunique(dropna=True).to_numpy() if others else []
     return Table(
         name=name,
@@ -717,6 +749,20 @@ def _make_table(frame, name: str, notices: list[str], *, decimal_comma: bool) ->
         notices=tuple(notices + renamed + _conversion_notices(converted, names) + _header_notice(names)),
         _frame=frame,
     )
+
+
+def _one_block(frame):
+    """A frame of float64 columns as one column-ordered block, for :meth:`Table.select` to take views of.
+
+    The frames of :func:`_read_numbers` and of pandas' conversions already are; one
+    built column by column is copied once into such a block.
+    """
+    import pandas as pd
+
+    values = frame.to_numpy(np.float64)
+    if values.flags.f_contiguous and np.shares_memory(values, frame.iloc[:, 0].to_numpy()):
+        return frame
+    return pd.DataFrame(np.asfortranarray(values), columns=frame.columns, copy=False)
 
 
 def _clean_names(raw: list[str]) -> tuple[list[str], list[str]]:

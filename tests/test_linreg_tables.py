@@ -778,3 +778,22 @@ def test_without_pyarrow_pandas_reads_the_table_of_numbers(monkeypatch):
 
     assert tables._read_numbers(data, "data.csv") is None
     _assert_same_table(read_table(data, "data.csv"), expected)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a,b,c,y\n1,2,3,4\n5,6,7,9\n2,4,1,0\n", b"a;b;c;y\n1,5;2;3;4\n5;6,25;7;9\n2;4;1;0\n"],
+    ids=["read by pyarrow", "read by pandas"],
+)
+def test_a_selection_of_side_by_side_columns_is_a_view_with_the_numbers_a_copy_has(data):
+    table = read_table(data, "data.csv")
+    fast = table.select("y")
+    y, X, names, notices, dropped = table._copied("y", ["a", "b", "c"], [])
+    assert np.shares_memory(fast.X, table._frame.to_numpy()) and np.shares_memory(fast.y, table._frame.to_numpy())
+    assert fast.X.tobytes(order="A") == X.tobytes(order="A") and fast.X.flags.f_contiguous == X.flags.f_contiguous
+    assert fast.y.tobytes() == y.tobytes() and fast.feature_names == tuple(names) and not notices and not dropped
+    with pytest.raises(ValueError):
+        fast.X[0, 0] = 1.0  # read-only: the table's numbers cannot be changed through a selection
+    apart = table.select("b", ["a", "c"])  # not side by side: copied
+    assert not np.shares_memory(apart.X, table._frame.to_numpy())
+    assert apart.X.tolist() == np.column_stack([table.column("a"), table.column("c")]).tolist()
