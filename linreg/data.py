@@ -176,6 +176,11 @@ def train_test_split(x, y, *, train_ratio: float = 0.8, seed: int | np.random.Ra
     x = as_2d("x", x) if np.ndim(x) == 2 else as_1d("x", x)[:, None]
     y = as_1d("y", y)
     check_same_length(x, y, ("x", "y"))
+    return _split_valid(x, y, train_ratio=train_ratio, seed=seed)
+
+
+def _split_valid(x: np.ndarray, y: np.ndarray, *, train_ratio: float, seed) -> Split:
+    """:func:`train_test_split` of arrays already checked, as a :class:`~linreg.Dataset`'s are: (m, d) and (m,)."""
     train_ratio = check_float("train_ratio", train_ratio, low=0.0, high=1.0, low_open=True, high_open=True)
     n = x.shape[0]
     train_size = int(n * train_ratio)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from linreg._validation import as_1d, check_int, check_same_length
-from linreg.data import DEFAULT_SEED, MAX_SEED, Split, train_test_split
+from linreg.data import DEFAULT_SEED, MAX_SEED, Split, _split_valid
 from linreg.dataset import Dataset, SyntheticSpec
 from linreg.diagnostics import Diagnostics, diagnose
 from linreg.gd import ConvergenceWarning, FitResult, gradient_descent
@@ -178,7 +178,7 @@ def split_dataset(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Split:
         seed = DEFAULT_SEED if dataset.seed is None else dataset.seed
     else:
         seed = check_int("split_seed", seed, low=0, high=MAX_SEED)
-    return train_test_split(dataset.X, dataset.y, train_ratio=spec.train_ratio, seed=seed)
+    return _split_valid(dataset.X, dataset.y, train_ratio=spec.train_ratio, seed=seed)  # a Dataset is checked
 
 
 def run(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Experiment:
@@ -187,8 +187,8 @@ def run(dataset: Dataset, spec: TrainSpec = TrainSpec()) -> Experiment:
     One :class:`~linreg.Problem` is built from the training part and shared by gradient
     descent and the diagnostics, and by OLS when the design is large and well
     conditioned enough for its refined normal equations to be exact (see
-    :mod:`linreg.ols`); otherwise OLS solves on its own. The data are checked once, by
-    the split, not again by each step. Invalid settings raise ``ValueError`` naming the
+    :mod:`linreg.ols`); otherwise OLS solves on its own. The data were checked once, by
+    the :class:`~linreg.Dataset`, and not again by each step. Invalid settings raise ``ValueError`` naming the
     setting, the rule and the value. Every number in the result is finite, except R² on
     fewer than two samples (NaN) and the infinities :class:`~linreg.Diagnostics` documents.
 
