@@ -599,12 +599,13 @@ NA_TOKENS = (
 )  # fmt: skip
 """The cells read as missing values: pandas' default ``na_values``, given to pyarrow too, so both read alike."""
 
-_BLOCK_BYTES = (1 << 20, 16 << 20)
-"""The smallest and largest block of text pyarrow's reader parses at a time (1 MB and 16 MB).
+_BLOCK_BYTES = (1 << 20, 8 << 20)
+"""The smallest and largest block of text pyarrow's reader parses at a time (1 MB and 8 MB).
 
-A file is cut into about 12 blocks within these bounds, so that both cores have several
-to parse: on the 190 MB table of bench/bench_table.py, blocks of 8 to 32 MB parsed in
-0.23 to 0.25 s, while pyarrow's default of 1 MB made 190 blocks per column to join.
+A file is cut into about 24 blocks within these bounds, so that both cores have several
+to parse and little memory is in flight: on the 190 MB table of bench/bench_table.py,
+in fresh processes, blocks of 4 to 8 MB parsed in a median 0.26 s and blocks of 16 MB in
+0.29 s, while pyarrow's default of 1 MB made 190 blocks per column to join.
 """
 
 
@@ -643,7 +644,7 @@ def _read_numbers(data: bytes | memoryview, name: str):
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(
-                column_names=labels, skip_rows=1, block_size=int(np.clip(len(data) // 12, *_BLOCK_BYTES))
+                column_names=labels, skip_rows=1, block_size=int(np.clip(len(data) // 24, *_BLOCK_BYTES))
             ),
             parse_options=pacsv.ParseOptions(delimiter=dialect.sep),
             convert_options=pacsv.ConvertOptions(
