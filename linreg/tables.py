@@ -599,6 +599,8 @@ NA_TOKENS = (
 )  # fmt: skip
 """The cells read as missing values: pandas' default ``na_values``, given to pyarrow too, so both read alike."""
 
+_BOM = b"\xef\xbb\xbf"
+
 _BLOCK_BYTES = (1 << 20, 8 << 20)
 """The smallest and largest block of text pyarrow's reader parses at a time (1 MB and 8 MB).
 
@@ -622,8 +624,9 @@ def _read_numbers(data: bytes | memoryview, name: str):
     is read as before: the fast path changes how fast, never what.
     """
     head = _head(data)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8(head[: head.find(b"\n") + 1 or len(head)]):
-        return None
+    first = head[: head.find(b"\n") + 1 or len(head)]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not _utf8(first) or not first.removeprefix(_BOM).strip():
+        return None  # UTF-16, a header not in UTF-8, or a blank line before it (pyarrow skips the first line)
     _check_text(head[:_SAMPLE_BYTES], name)
     dialect = _Dialect.sniff(head, name)
     header = dialect.header

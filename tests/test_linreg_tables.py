@@ -727,6 +727,10 @@ NUMBER_FILES = [
     ("numbers for names", b"1,2\n3,4\n5,6\n", "data.csv"),
     ("a short row", b"a,b,c\n1,2,3\n4,5\n", "data.csv"),
     ("one row", b"a,b\n1,2\n", "data.csv"),
+    ("a blank line before the header", b"\na,b\n1,2\n3,4\n", "data.csv"),
+    ("blank lines before a header of numbers", b"\r\n\n1,2\n3,4\n5,6\n", "data.csv"),
+    ("spaces before the header", b"   \n1,2\n3,4\n", "data.csv"),
+    ("a BOM and a blank line", b"\xef\xbb\xbf\n1,2\n3,4\n", "data.csv"),
 ]
 
 
