@@ -658,10 +658,14 @@ def _read_numbers(data: bytes | memoryview, name: str):
         return None
     if table.num_rows == 0 or table.num_columns != len(header):
         return None
-    frame = _frame_of(table, header)
+    values = _values_of(table)
     del table
     pa.default_memory_pool().release_unused()  # 160 MB kept by pyarrow's allocator on the 190 MB table, in 1 ms
-    return frame, _separator_notice(dialect.sep, name), False
+    if values is None:
+        return None
+    import pandas as pd
+
+    return pd.DataFrame(values, columns=header, copy=False), _separator_notice(dialect.sep, name), False
 
 
 def _head(data: bytes | memoryview) -> bytes:
@@ -681,17 +685,24 @@ def _utf8(line: bytes) -> bool:
     return True
 
 
-def _frame_of(table, header: list[str]):
-    """A pandas frame over one column-ordered float64 array holding pyarrow's columns, and the header's names."""
-    import pandas as pd
+def _values_of(table) -> np.ndarray | None:
+    """pyarrow's columns as one column-ordered float64 array, NaN where a cell was missing; None if a cell
+    was a NaN that pandas reads as text.
 
+    pyarrow reads ``NAN`` or ``+nan`` as the number NaN; pandas, which knows only the
+    spellings of NA_TOKENS, reads them as text, and so does :func:`read_table`. A
+    column holds such a cell when it has more NaN than missing cells: its minimum, NaN
+    only if it holds a NaN, says whether to count.
+    """
     values = np.empty((table.num_rows, table.num_columns), order="F")
     for j, column in enumerate(table.columns):
         row = 0
         for chunk in column.chunks:
             values[row : row + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
             row += len(chunk)
-    return pd.DataFrame(values, columns=header, copy=False)
+        if np.isnan(values[:, j].min()) and np.count_nonzero(np.isnan(values[:, j])) != column.null_count:
+            return None
+    return values
 
 
 def _separator_notice(sep: str, name: str) -> list[str]:
