@@ -621,7 +621,9 @@ def _read_numbers(data: bytes | memoryview, name: str):
     them), the same missing values (NA_TOKENS), the same header (the sniffed one) and so
     the same :class:`Table`. Anything else (text cells, decimal commas, a ragged row, a
     header that is not UTF-8, a number pyarrow does not read) gives None, and the file
-    is read as before: the fast path changes how fast, never what.
+    is read as before: the fast path changes how fast, not what. The one difference
+    known is the sign of a zero: pandas reads ``-0`` in a column of integers as the
+    integer 0, pyarrow as the float -0.0, equal to 0.0 in every sum and product.
     """
     head = _head(data)
     first = head[: head.find(b"\n") + 1 or len(head)]
