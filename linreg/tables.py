@@ -310,6 +310,8 @@ class Table:
         column = self._frame[name].dropna()
         if column.empty:
             return "has no values"
+        if stray := _stray_text(self._frame[name]):
+            return f"holds text: {_stray_words(stray)}"
         values = column.unique()
         sample = ", ".join(str(v) for v in values[:3]) + (", …" if len(values) > 3 else "")
         return f"holds {'text' if column.dtype.kind in 'OSU' else 'values'} ({sample})"
@@ -763,7 +765,13 @@ def _make_table(frame, name: str, notices: list[str], *, decimal_comma: bool) ->
         numeric=numeric,
         categorical=tuple(names[i] for i, n in zip(others, levels, strict=True) if 2 <= n <= MAX_LEVELS),
         n_rows=int(frame.shape[0]),
-        notices=tuple(notices + renamed + _conversion_notices(converted, names) + _header_notice(names)),
+        notices=tuple(
+            notices
+            + renamed
+            + _conversion_notices(converted, names)
+            + _header_notice(names)
+            + [_text_notice(names[i], stray) for i in others if (stray := _stray_text(frame.iloc[:, i]))]
+        ),
         _frame=frame,
     )
 
@@ -865,6 +873,70 @@ def _text_to_number(column, decimal_comma: bool) -> tuple[np.ndarray | None, str
         values[present] = numbers
         return values, style if used else None
     return None, None
+
+
+_STRAY_SAMPLE = 200
+"""How many of a text column's first cells :func:`_stray_text` looks at before the whole column."""
+
+
+@dataclass(frozen=True)
+class _Stray:
+    """The cells that keep a column of numbers from being read as numbers."""
+
+    count: int
+    cells: int
+    row: int
+    text: str
+
+
+def _stray_text(column) -> _Stray | None:
+    """The cells of a text column that are not numbers, if most of its cells are numbers; else None.
+
+    A number in any of the styles read_table knows (plain, ``1,234.5``, ``1,5``) counts.
+    A column whose first _STRAY_SAMPLE cells are mostly text is text: the whole column is
+    looked at only when they are mostly numbers.
+    """
+    import pandas as pd
+
+    present = column.dropna()
+    head = present.iloc[:_STRAY_SAMPLE].astype(str).str.strip()
+    if head.empty or 2 * int(_numbers_among(head, pd).sum()) < len(head):
+        return None
+    text = present.astype(str).str.strip()
+    stray = ~_numbers_among(text, pd)
+    count = int(stray.sum())
+    if not count or 2 * count > len(text):
+        return None
+    first = int(np.argmax(stray.to_numpy()))
+    return _Stray(count=count, cells=len(text), row=int(present.index[first]) + 1, text=str(text.iloc[first]))
+
+
+def _numbers_among(text, pd):
+    """Which cells of a Series of stripped strings are numbers, in any style read_table reads."""
+    numbers = pd.to_numeric(text, errors="coerce").notna().to_numpy().copy()
+    rest = ~numbers
+    if rest.any():
+        other = text[rest]
+        numbers[rest] = (
+            other.str.fullmatch(_POINT_NUMBER.pattern) | other.str.fullmatch(_COMMA_NUMBER.pattern)
+        ).to_numpy(bool)
+    return pd.Series(numbers, index=text.index)
+
+
+def _stray_words(stray: _Stray) -> str:
+    """What :func:`_stray_text` found: "1 of its 5,001 cells is not a number (“oops” in row 5,001 …)"."""
+    cell = " ".join(stray.text.split())
+    cell = cell if len(cell) <= 24 else cell[:23] + "…"
+    where = f"“{cell}” in row {stray.row:,} after the header"
+    if stray.count == 1:
+        return f"1 of its {stray.cells:,} cells is not a number ({where})"
+    return f"{stray.count:,} of its {stray.cells:,} cells are not numbers (the first: {where})"
+
+
+def _text_notice(name: str, stray: _Stray) -> str:
+    """A notice for a column of numbers read as text because of a few cells."""
+    which = "that cell" if stray.count == 1 else "those cells"
+    return f"{name} is read as text: {_stray_words(stray)}. Fix or empty {which} to use {name} as numbers."
 
 
 def _conversion_notices(converted: dict[str, list[int]], names: list[str]) -> list[str]:

@@ -185,3 +185,15 @@ def test_the_data_download_neutralizes_formula_names():
     # A leading quote keeps a spreadsheet from reading a name as a formula, in the data CSV and in the script.
     assert report.data_csv(exp).splitlines()[0] == "'=cmd|' /C calc'!A0,'@y,split"
     assert "DATA = io.StringIO(\"'@y,'=cmd|' /C calc'!A0\\n" in script_for(exp)
+
+
+def test_a_column_of_numbers_with_a_text_cell_is_named_with_the_cell(app):
+    """The column is not silently missing from the choices: a notice names it, the cell and its row."""
+    data = table_csv() + b"\n1.5,<b>n/a?</b> `x`,2.0\n"
+    at = uploaded(app, data)
+    assert not at.exception
+    assert "b" not in at.multiselect(key="features").options
+    notice = next(e.value for e in at.info if "is read as text" in e.value)
+    assert "b is read as text: 1 of its 201 cells is not a number" in notice
+    assert "row 201 after the header" in notice and "Fix or empty that cell to use b as numbers." in notice
+    assert notice.startswith("`") and "<b>n/a?</b>" in notice  # shown inert, as a code span

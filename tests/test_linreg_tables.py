@@ -813,3 +813,46 @@ def test_an_integer_minus_zero_keeps_its_sign_where_pandas_drops_it(monkeypatch)
     fast, slow = read_table(data, "data.csv").column("a"), _slow_read(data, "data.csv", monkeypatch).column("a")
     assert fast.tolist() == slow.tolist() == [1.0, 0.0]
     assert (np.signbit(fast[1]), np.signbit(slow[1])) == (True, False)
+
+
+# A column of numbers kept as text by a few cells
+
+
+def _numbers_with(cells: dict[int, str], n: int = 300) -> bytes:
+    rows = [f"{i * 0.5},{cells.get(i, str(i * 1.5))},{i}" for i in range(n)]
+    return ("a,b,y\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_a_text_cell_among_numbers_is_named_with_its_row():
+    table = read_table(_numbers_with({123: "oops"}), "data.csv")
+    assert table.numeric == ("a", "y") and "b" not in table.categorical
+    assert table.notices == (
+        "b is read as text: 1 of its 300 cells is not a number (“oops” in row 124 after the header). "
+        "Fix or empty that cell to use b as numbers.",
+    )
+    with pytest.raises(ValueError, match=r"^Features must be numeric, but b holds text: 1 of its 300 cells is not a"):
+        table.select("y", ["a", "b"])
+
+
+def test_several_text_cells_are_counted_and_a_long_one_is_cut_to_one_line():
+    hostile = "=cmd|' /C calc'!A0\n<script>alert(1)</script>"
+    table = read_table(_numbers_with({7: f'"{hostile}"', 250: "n.a.", 260: "?"}), "data.csv")
+    (notice,) = table.notices
+    assert notice == (
+        "b is read as text: 3 of its 300 cells are not numbers (the first: “=cmd|' /C calc'!A0 <scr…” in row 8 "
+        "after the header). Fix or empty those cells to use b as numbers."
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\n1,x\n2,y\n3,x\n",  # labels
+        b"y,name\n" + b"".join(b"%d,n%d\n" % (i, i) for i in range(500)),  # labels that hold digits
+        b"y,b\n1,2\n2,x\n3,y\n4,z\n",  # mostly text
+        b"y,b\n1,\n2,\n3,\n",  # no values at all
+    ],
+    ids=["labels", "labels with digits", "mostly text", "empty"],
+)
+def test_a_column_of_text_gets_no_notice(data):
+    assert not any("is read as text" in notice for notice in read_table(data, "data.csv").notices)
