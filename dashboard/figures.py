@@ -521,7 +521,7 @@ def replay_figure(exp: Experiment) -> go.Figure:
     traces = [
         scatter_spec(s.x_test, s.y_test, TEST_NAME, REPLAY_SCATTER_POINTS),
         line_spec((x_min, x_max), float(exp.ols.weights[0]), exp.ols.bias, OLS_NAME, dash="dash"),
-        line_spec((x_min, x_max), *lines[0], GD_NAME),
+        line_spec((x_min, x_max), *lines[0], GD_NAME) | {"name": REPLAY_NAME},  # no equation: the line moves
         curve,
         marker_spec(*marks[0]),
     ]
@@ -587,10 +587,17 @@ def marker_spec(k: int, loss: float) -> dict:
         "mode": "markers",
         "name": MARKER_NAME,
         "marker": {"color": COLORS[TRUE_NAME], "line": {"color": COLORS[GD_NAME], "width": 2}, "size": 12},
+        "cliponaxis": False,  # whole at the first checkpoint, which sits on the top edge of the loss axis
     }
 
 
 # Keys in the order of Plotly's classes (layout.Updatemenu, layout.Slider and theirs), as validation stores them.
+
+
+REPLAY_NAME = "Gradient descent (current iteration)"
+
+RAIL = "rgba(127, 127, 127, 0.35)"
+"""The scrubber's rail: mid-grey, seen on a light and on a dark theme (Plotly's own is near-white)."""
 
 
 def play_buttons() -> dict:
@@ -602,6 +609,7 @@ def play_buttons() -> dict:
             {"args": [[None], pause], "label": "❚❚ Pause", "method": "animate"},
         ],
         "direction": "left",
+        "showactive": False,  # Plotly paints the active button near-white, unreadable under a dark theme
         "type": "buttons",
         "x": 0.0,
         "xanchor": "left",
@@ -616,6 +624,8 @@ def scrubber(names: list[str]) -> dict:
 
     return {
         "active": 0,
+        "bgcolor": RAIL,
+        "bordercolor": RAIL,
         "currentvalue": {"prefix": "after update ", "xanchor": "right"},
         "len": 0.8,
         "steps": [{"args": [[name], step_args()], "label": name, "method": "animate"} for name in names],

@@ -25,6 +25,7 @@ from dashboard.figures import (
     MARGIN,
     MAX_SCATTER_POINTS,
     OLS_NAME,
+    REPLAY_NAME,
     TEST_NAME,
     TRAIN_NAME,
     TRUE_NAME,
@@ -49,7 +50,6 @@ from linreg import Experiment
 INTERCEPT_LABEL = "(intercept)"
 TRUE_COEF_NAME = "True coefficients"
 BAND_FILL = "rgba(127, 127, 127, 0.18)"
-REPLAY_NAME = "Gradient descent (current iteration)"
 # A figure whose frame would span more than this many times the data's own span frames the data instead.
 _RUNAWAY = 10.0
 

@@ -196,8 +196,12 @@ def test_replay_is_built_only_when_opened(app):
     assert [t.get("name") for t in spec["data"]][:3] == [
         "Test data",
         "Least squares (OLS): y = 3.48x + 9.57",
-        "Gradient descent: y = 0x + 0",
+        "Gradient descent (current iteration)",  # not the first checkpoint's equation, which the line leaves
     ]
+    # Readable on a dark theme: no near-white active button, a grey scrubber rail, the loss marker unclipped.
+    assert spec["layout"]["updatemenus"][0]["showactive"] is False
+    assert spec["layout"]["sliders"][0]["bgcolor"] == "rgba(127, 127, 127, 0.35)"
+    assert spec["data"][4]["cliponaxis"] is False
 
 
 def test_settings_survive_a_page_switch(app):
