@@ -29,10 +29,10 @@ MAX_BYTES = 250_000_000
 """The largest file :func:`read_table` reads, in bytes (250 MB).
 
 A 1,000,000-row CSV of 10 numeric columns written at full precision is about
-190 MB. bench/bench_table.py measures a peak of about 470 MB for reading one from
+190 MB. bench/bench_table.py measures a peak of 570 to 630 MB for reading one from
 its bytes, selecting it, running it (split, both fits, scores) and drawing its charts
-(2.5 times its size, the interpreter and libraries included), so a numeric file at the
-cap stays near 620 MB, within 1 GB.
+(about 3.3 times its size, the file's own pages, the interpreter and libraries
+included), so a numeric file at the cap stays near 830 MB, within 1 GB.
 """
 
 MAX_COLUMNS = 20_000
