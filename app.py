@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from dashboard.memory import cap_arenas
+from dashboard.memory import cap_arenas, freeze_startup
 
 cap_arenas()  # once per server: session threads share two malloc arenas (dashboard/memory.py)
+freeze_startup()  # once per server: full garbage collections skip the imported modules' objects
 
 # A narrower sidebar leaves a third of a phone's screen to the charts when it is open.
 st.set_page_config(

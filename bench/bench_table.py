@@ -35,7 +35,9 @@ it would give (this bench timed that copy as part of the project until read_tabl
 any buffer).
 
 Times exclude the imports and a warm-up on a tiny table, which each process does first
-(a Streamlit server has imported its libraries and drawn charts before a file arrives);
+(a Streamlit server has imported its libraries and drawn charts before a file arrives;
+between the two the project freezes its objects for the garbage collector, as app.py
+does at a server's first script run: see dashboard/memory.py);
 wall-clock medians are printed with the CPU time of all threads, which other load on
 the machine sways less. Peak RSS is the process's VmHWM, imports included. After the
 timed part, untimed, the project's run is checked: its OLS weights against
@@ -112,6 +114,10 @@ def run_project(path: Path) -> dict:
     notes: list[str] = []
     charts = import_charts(notes)
     spec = TrainSpec(lr=None, n_iters=N_ITERS, standardize=True)
+    if charts:
+        from dashboard.memory import freeze_startup
+
+        freeze_startup()  # what app.py does at a server's first script run, after its imports
     warm_up(charts, spec)
     stages: dict[str, float] = {}
     steps: dict[str, float] = {}

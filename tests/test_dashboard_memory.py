@@ -1,4 +1,4 @@
-"""The server caps glibc's malloc arenas itself, so a host without MALLOC_ARENA_MAX gets two, not one per thread."""
+"""The server's memory: malloc arenas capped at two by the server itself, and its startup objects frozen once."""
 
 from __future__ import annotations
 
@@ -58,3 +58,22 @@ def test_the_environment_keeps_its_choice(monkeypatch):
         assert memory.cap_arenas() is False
     finally:
         memory.cap_arenas.cache_clear()
+
+
+FREEZE = """
+import gc
+from dashboard.memory import freeze_startup
+first = freeze_startup()
+extra = [[i] for i in range(1000)]
+second = freeze_startup()
+print(first, second, gc.get_freeze_count())
+"""
+
+
+def test_the_startup_objects_are_frozen_once():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", FREEZE], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    first, second, now = map(int, out.stdout.split())
+    assert first > 1000 and second == first == now  # the objects made later stay in the collector's sight
