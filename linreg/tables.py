@@ -415,10 +415,11 @@ def _check_file_name(name) -> str:
 
 def _check_bytes(data, name: str, max_bytes: int) -> bytes | memoryview:
     """``data`` as it is if it is bytes, else a flat byte view of it: a large file is not copied to be read."""
-    if isinstance(data, bytearray | memoryview) or _is_buffer(data):
-        data = memoryview(data).cast("B")
-    elif not isinstance(data, bytes):
-        raise ValueError(f"data must be the file's bytes, got {type(data).__name__}")
+    if not isinstance(data, bytes):
+        try:  # a bytearray, memoryview, mmap: anything that lends its bytes
+            data = memoryview(data).cast("B")
+        except TypeError:
+            raise ValueError(f"data must be the file's bytes, got {type(data).__name__}") from None
     if len(data) > max_bytes:
         raise ValueError(f"{name} is {_megabytes(len(data))}; files up to {_megabytes(max_bytes)} can be read.")
     head = bytes(data[:_SAMPLE_BYTES])
@@ -428,17 +429,6 @@ def _check_bytes(data, name: str, max_bytes: int) -> bytes | memoryview:
         if head.startswith(magic):
             raise ValueError(f"{name} is not a table: it looks like {kind}. {_UPLOAD}")
     return data
-
-
-def _is_buffer(data) -> bool:
-    """True for an object that lends its bytes, such as an ``mmap.mmap``; False for text and numbers."""
-    if isinstance(data, str | int | float):
-        return False
-    try:
-        memoryview(data)
-    except TypeError:
-        return False
-    return True
 
 
 def _is_parquet(data: bytes | memoryview, name: str) -> bool:
@@ -492,7 +482,7 @@ class _Dialect:
     @classmethod
     def sniff(cls, data: bytes, name: str) -> _Dialect:
         text = _sample(data)
-        default = "\t" if PurePath(name).suffix.lower() == ".tsv" else ","
+        default = _default_sep(name)
         candidates = [default, *(sep for sep in _SEPARATORS if sep != default)]
         samples = {sep: _records(text, sep) for sep in candidates}
         sep = max(candidates, key=lambda sep: _consistency(samples[sep]))
@@ -710,8 +700,12 @@ def _values_of(table) -> np.ndarray | None:
 
 
 def _separator_notice(sep: str, name: str) -> list[str]:
-    default = "\t" if PurePath(name).suffix.lower() == ".tsv" else ","
-    return [] if sep == default else [f"Read with {_SEPARATORS[sep]} as the separator."]
+    return [] if sep == _default_sep(name) else [f"Read with {_SEPARATORS[sep]} as the separator."]
+
+
+def _default_sep(name: str) -> str:
+    """The separator tried first, and not noted: a tab for a ``.tsv`` file, a comma otherwise."""
+    return "\t" if PurePath(name).suffix.lower() == ".tsv" else ","
 
 
 # Reading Parquet
@@ -896,14 +890,13 @@ def _stray_text(column) -> _Stray | None:
     A column whose first _STRAY_SAMPLE cells are mostly text is text: the whole column is
     looked at only when they are mostly numbers.
     """
-    import pandas as pd
 
     present = column.dropna()
     head = present.iloc[:_STRAY_SAMPLE].astype(str).str.strip()
-    if head.empty or 2 * int(_numbers_among(head, pd).sum()) < len(head):
+    if head.empty or 2 * int(_numbers_among(head).sum()) < len(head):
         return None
     text = present.astype(str).str.strip()
-    stray = ~_numbers_among(text, pd)
+    stray = ~_numbers_among(text)
     count = int(stray.sum())
     if not count or 2 * count > len(text):
         return None
@@ -911,8 +904,10 @@ def _stray_text(column) -> _Stray | None:
     return _Stray(count=count, cells=len(text), row=int(present.index[first]) + 1, text=str(text.iloc[first]))
 
 
-def _numbers_among(text, pd):
+def _numbers_among(text):
     """Which cells of a Series of stripped strings are numbers, in any style read_table reads."""
+    import pandas as pd
+
     numbers = pd.to_numeric(text, errors="coerce").notna().to_numpy().copy()
     rest = ~numbers
     if rest.any():

@@ -856,3 +856,14 @@ def test_several_text_cells_are_counted_and_a_long_one_is_cut_to_one_line():
 )
 def test_a_column_of_text_gets_no_notice(data):
     assert not any("is read as text" in notice for notice in read_table(data, "data.csv").notices)
+
+
+def test_bytes_are_read_as_they_are_and_other_buffers_through_a_view():
+    """An upload's bytes are not turned into a view and copied back for pandas; a non-buffer is refused."""
+    from linreg.tables import _check_bytes
+
+    data = b"a,b\n1,x\n2,y\n"
+    assert _check_bytes(data, "data.csv", 1000) is data
+    assert isinstance(_check_bytes(bytearray(data), "data.csv", 1000), memoryview)
+    with pytest.raises(ValueError, match="^data must be the file's bytes, got str$"):
+        read_table(data.decode(), "data.csv")
