@@ -57,6 +57,7 @@ payload (its JSON, as ``plotly.io.to_json`` writes it) within 2 MB.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import statistics
@@ -173,12 +174,14 @@ def read_and_select(path: Path, stages: dict[str, float]):
 def import_charts(notes: list[str]):
     """(dashboard.figures, dashboard.figures_multi), or None with a note: they are other engineers' modules."""
     try:
-        import plotly.io  # noqa: F401
+        import plotly.io
 
         from dashboard import figures, figures_multi
     except Exception as exc:
         notes.append(f"charts skipped: dashboard's figure modules do not import ({type(exc).__name__}: {exc})")
         return None
+    engine = "orjson" if importlib.util.find_spec("orjson") else "json"  # what plotly.io's "auto" engine picks
+    notes.append(f"charts serialized by plotly.io.to_json (engine {plotly.io.json.config.default_engine}: {engine})")
     return figures, figures_multi
 
 

@@ -735,6 +735,9 @@ NUMBER_FILES = [
     ("blank lines before a header of numbers", b"\r\n\n1,2\n3,4\n5,6\n", "data.csv"),
     ("spaces before the header", b"   \n1,2\n3,4\n", "data.csv"),
     ("a BOM and a blank line", b"\xef\xbb\xbf\n1,2\n3,4\n", "data.csv"),
+    ("NA after the sampled rows", b"a,b\n" + b"1,2\n" * 50 + b"NA,3\n,4\n", "data.csv"),
+    ("nan after the sampled rows", b"a,b\n" + b"1,2\n" * 50 + b"5,nan\n,4\n", "data.csv"),
+    ("NAN as text after the sampled rows", b"a,b\n" + b"1,2\n" * 50 + b"5,NAN\n,4\n", "data.csv"),
 ]
 
 
@@ -752,6 +755,31 @@ def test_tables_of_numbers_take_the_fast_reader_and_others_do_not():
     assert tables._read_numbers(b"a;b\n1.5;2\n", "data.csv") is not None
     for data in (b"a,b\n1,x\n", b"a;b\n1,5;2\n", "caf\xe9,b\n1,2\n".encode("latin-1"), b"a,b\n1,2,3\n"):
         assert tables._read_numbers(data, "data.csv") is None
+
+
+@pytest.mark.parametrize(
+    "data, tried",
+    [
+        (b"a,b\n1,2\n,4\n", [("",)]),
+        (b"a,b\n1,2\nNA,4\n", ["all"]),
+        (b"a,b\n" + b"1,2\n" * 50 + b"NA,4\n", [("",), "all"]),
+        (b"a,b\n" + b"1,2\n" * 50 + b"nan,4\n", [("",), "all"]),
+    ],
+    ids=["empty cells only", "a token in the sampled rows", "a token after them", "a NaN after them"],
+)
+def test_pyarrow_first_reads_empty_cells_only_and_every_token_when_a_cell_needs_them(data, tried, monkeypatch):
+    from linreg import tables
+
+    calls, parse = [], tables._parse_numbers
+
+    def spy(data, labels, sep, nulls):
+        calls.append("all" if nulls == tables.NA_TOKENS else nulls)
+        return parse(data, labels, sep, nulls)
+
+    monkeypatch.setattr(tables, "_parse_numbers", spy)
+    table = read_table(data, "data.csv")
+    assert calls == tried
+    assert np.count_nonzero(np.isnan(table.column("a"))) == 1
 
 
 def test_the_missing_value_tokens_are_pandas_defaults():
