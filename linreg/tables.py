@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from linreg._validation import MAX_MAGNITUDE, check_int, readonly
+from linreg._validation import MAX_MAGNITUDE, check_int, checked, readonly
 
 MAX_BYTES = 250_000_000
 """The largest file :func:`read_table` reads, in bytes (250 MB).
@@ -144,6 +144,7 @@ class Table:
     n_rows: int
     notices: tuple[str, ...]
     _frame: Any = field(repr=False, compare=False)
+    _extremes: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def column(self, name: str) -> np.ndarray:
         """The values of one column, read-only: float64 for a numeric one, objects otherwise."""
@@ -201,7 +202,7 @@ class Table:
         """
         features, categorical = self._check_selection(target, features, categorical)
         views = None if categorical else self._side_by_side(target, features)
-        if views is not None and _all_within(views[0][:, None]) and _all_within(views[1]):
+        if views is not None and self._all_within([target, *features], views):
             (y, X), names, notices, n_dropped = views, list(features), [], 0  # the usual case: nothing to copy or drop
             if self.n_rows < 2:
                 raise ValueError(_too_few_rows(self.n_rows, 0))
@@ -209,8 +210,8 @@ class Table:
             y, X, names, notices, n_dropped = self._copied(target, features, categorical)
         notices += _rank_notices(X, y, names, target)
         return Selection(
-            X=readonly(X),
-            y=readonly(y),
+            X=checked(readonly(X)),  # finite, within ±MAX_MAGNITUDE: a Dataset need not read them again
+            y=checked(readonly(y)),
             feature_names=tuple(names),
             target_name=target,
             notices=tuple(notices),
@@ -254,6 +255,15 @@ class Table:
             return None
         whole = self._frame.to_numpy(np.float64)  # no copy: see _one_block
         return whole[:, position[target]], whole[:, first : first + len(features)]
+
+    def _all_within(self, names: list[str], views: tuple[np.ndarray, np.ndarray]) -> bool:
+        """:func:`_all_within` of the columns ``names``, whose values ``views`` holds: from the extremes
+        :func:`_values_of` took while reading, when it did, without reading the values again."""
+        if self._extremes is None:
+            return _all_within(views[0][:, None]) and _all_within(views[1])
+        position = {name: j for j, name in enumerate(self.columns)}
+        used = [position[name] for name in names]
+        return _limited(self._extremes[0][used], self._extremes[1][used])
 
     def _check_known(self, name) -> None:
         if not isinstance(name, str):
@@ -380,8 +390,8 @@ def read_table(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> Table:
     """
     name = _check_file_name(name)
     data = _check_bytes(data, name, check_int("max_bytes", max_bytes, low=1))
-    frame, notices, decimal_comma = _read_parquet(data, name) if _is_parquet(data, name) else _read_text(data, name)
-    return _make_table(frame, name, notices, decimal_comma=decimal_comma)
+    read = _read_parquet(data, name) if _is_parquet(data, name) else _read_text(data, name)
+    return _make_table(*read, name=name)
 
 
 def safe_csv_cell(text: str) -> str:
@@ -544,7 +554,7 @@ def _read_text(data: bytes | memoryview, name: str):
     frame = _parse_csv(data, name, dialect)
     if len(dialect.header) == frame.shape[1]:
         frame.columns = dialect.header
-    return frame, notices, dialect.decimal_comma
+    return frame, notices, dialect.decimal_comma, None
 
 
 def _parse_csv(data: bytes, name: str, dialect: _Dialect):
@@ -648,21 +658,23 @@ def _read_numbers(data: bytes | memoryview, name: str):
     except ImportError:
         return None
     labels = [f"c{j}" for j in range(len(header))]
-    values = None
+    parsed = None
     if not _tokens_in(head, dialect.sep):  # first the one token such files use, then, if a cell needs them, all
-        values = _parse_numbers(data, labels, dialect.sep, _EMPTY_ONLY)
-    if values is None:
-        values = _parse_numbers(data, labels, dialect.sep, NA_TOKENS)
-    if values is None:
+        parsed = _parse_numbers(data, labels, dialect.sep, _EMPTY_ONLY)
+    if parsed is None:
+        parsed = _parse_numbers(data, labels, dialect.sep, NA_TOKENS)
+    if parsed is None:
         return None
     import pandas as pd
 
-    return pd.DataFrame(values, columns=header, copy=False), _separator_notice(dialect.sep, name), False
+    values, extremes = parsed
+    return pd.DataFrame(values, columns=header, copy=False), _separator_notice(dialect.sep, name), False, extremes
 
 
-def _parse_numbers(data: bytes | memoryview, labels: list[str], sep: str, nulls: tuple[str, ...]) -> np.ndarray | None:
+def _parse_numbers(data: bytes | memoryview, labels: list[str], sep: str, nulls: tuple[str, ...]):
     """pyarrow's parse of every row after the header as float64, ``nulls`` read as missing, as :func:`_values_of`
-    gives it; None if a cell is neither a number nor one of ``nulls``, or a row is ragged."""
+    gives it (the values and their columns' extremes); None if a cell is neither a number nor one of ``nulls``,
+    or a row is ragged."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -708,24 +720,31 @@ def _utf8(line: bytes) -> bool:
     return True
 
 
-def _values_of(table) -> np.ndarray | None:
-    """pyarrow's columns as one column-ordered float64 array, NaN where a cell was missing; None if a cell
-    was a NaN that pandas reads as text.
+def _values_of(table) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
+    """pyarrow's columns as one column-ordered float64 array, NaN where a cell was missing, and each column's
+    minimum and maximum (NaN if it has a gap); None if a cell was a NaN that pandas reads as text.
 
     pyarrow reads ``NAN`` or ``+nan`` as the number NaN; pandas, which knows only the
     spellings of NA_TOKENS, reads them as text, and so does :func:`read_table`. A
     column holds such a cell when it has more NaN than missing cells: its minimum, NaN
-    only if it holds a NaN, says whether to count.
+    only if it holds a NaN, says whether to count. The extremes are taken chunk by chunk
+    while each is in the CPU's cache (a few hundred kB), for :meth:`Table.select`'s
+    check of the values, which then need not read the table again.
     """
-    values = np.empty((table.num_rows, table.num_columns), order="F")
+    n_columns = table.num_columns
+    values = np.empty((table.num_rows, n_columns), order="F")
+    lo, hi = np.full(n_columns, np.inf), np.full(n_columns, -np.inf)
     for j, column in enumerate(table.columns):
         row = 0
         for chunk in column.chunks:
-            values[row : row + len(chunk), j] = chunk.to_numpy(zero_copy_only=False)
+            part = values[row : row + len(chunk), j]
+            part[:] = chunk.to_numpy(zero_copy_only=False)
+            if len(part):  # min and max propagate NaN, which stays
+                lo[j], hi[j] = np.minimum(lo[j], part.min()), np.maximum(hi[j], part.max())
             row += len(chunk)
-        if np.isnan(values[:, j].min()) and np.count_nonzero(np.isnan(values[:, j])) != column.null_count:
+        if np.isnan(lo[j]) and np.count_nonzero(np.isnan(values[:, j])) != column.null_count:
             return None
-    return values
+    return values, (lo, hi)
 
 
 def _separator_notice(sep: str, name: str) -> list[str]:
@@ -754,7 +773,7 @@ def _read_parquet(data: bytes, name: str):
     if len(frame.columns) > MAX_COLUMNS:
         raise ValueError(f"{name} has {len(frame.columns):,} columns; at most {MAX_COLUMNS:,} can be read.")
     frame.columns = [_parquet_name(c) for c in frame.columns]
-    return frame, notices, False
+    return frame, notices, False, None
 
 
 def _parquet_name(label) -> str:
@@ -766,8 +785,11 @@ def _parquet_name(label) -> str:
 # Reading: from a parsed frame to a Table
 
 
-def _make_table(frame, name: str, notices: list[str], *, decimal_comma: bool) -> Table:
-    """Name, type and classify the parsed columns; ``decimal_comma`` reads ``1,234`` as 1.234."""
+def _make_table(frame, notices: list[str], decimal_comma: bool, extremes, *, name: str) -> Table:
+    """Name, type and classify the parsed columns; ``decimal_comma`` reads ``1,234`` as 1.234.
+
+    ``extremes``, each column's minimum and maximum by position, comes with a frame of
+    numbers only (:func:`_values_of`); None otherwise."""
     if frame.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
     if frame.shape[0] == 0:
@@ -796,6 +818,7 @@ def _make_table(frame, name: str, notices: list[str], *, decimal_comma: bool) ->
             + [_text_notice(names[i], stray) for i in others if (stray := _stray_text(frame.iloc[:, i]))]
         ),
         _frame=frame,
+        _extremes=extremes,
     )
 
 
@@ -1021,8 +1044,13 @@ def _all_within(values: np.ndarray) -> bool:
     ``values`` comes from the frame column by column, so each column is contiguous.
     """
     with np.errstate(invalid="ignore"):
-        lo, hi = values.min(axis=0), values.max(axis=0)
-    return bool(np.all(lo >= -MAX_MAGNITUDE) and np.all(hi <= MAX_MAGNITUDE))
+        return _limited(values.min(axis=0), values.max(axis=0))
+
+
+def _limited(lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether columns of these minima and maxima hold no NaN, infinity or value beyond ±MAX_MAGNITUDE."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(lo >= -MAX_MAGNITUDE) and np.all(hi <= MAX_MAGNITUDE))
 
 
 def _check_values(names: list[str], values: np.ndarray, missing: np.ndarray) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 
@@ -833,6 +834,33 @@ def test_a_selection_of_side_by_side_columns_is_a_view_with_the_numbers_a_copy_h
     apart = table.select("b", ["a", "c"])  # not side by side: copied
     assert not np.shares_memory(apart.X, table._frame.to_numpy())
     assert apart.X.tolist() == np.column_stack([table.column("a"), table.column("c")]).tolist()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["read by pyarrow", "read by pandas"])
+@pytest.mark.parametrize(
+    "cell, outcome",
+    [
+        ("inf", "a holds 1 infinite value (inf in row 3 after the header)"),
+        ("-1e200", "a holds 1 value beyond ±1e150 (-1e+200 in row 3 after the header)"),
+        ("", "Dropped 1 of 4 rows with a missing value in a."),
+        ("1e150", None),
+    ],
+)
+def test_selecting_side_by_side_columns_checks_every_value_whichever_reader_read_them(fast, cell, outcome, monkeypatch):
+    data = f"a,b,y\n1,2,3\n4,5,6\n{cell},8,9\n10,11,13\n".encode()
+    from linreg import tables
+
+    if not fast:
+        monkeypatch.setattr(tables, "_read_numbers", lambda data, name: None)
+    table = read_table(data, "data.csv")
+    assert (table._extremes is not None) == fast
+    if outcome is None or outcome.startswith("Dropped"):
+        selection = table.select("y")
+        assert selection.notices == (() if outcome is None else (outcome,))
+        assert selection.X.shape == (3 if outcome else 4, 2) and np.all(np.isfinite(selection.X))
+    else:
+        with pytest.raises(ValueError, match=re.escape(outcome)):
+            table.select("y")
 
 
 def test_an_integer_minus_zero_keeps_its_sign_where_pandas_drops_it(monkeypatch):

@@ -106,3 +106,24 @@ def test_ols_and_predict_rules():
         ols(X, Y[:-1])
     with pytest.raises(ValueError, match=r"weights must have 1 entries to match X, got 2"):
         predict(X, [1.0, 2.0], 0.0)
+
+
+def test_a_checked_selection_is_not_read_again_and_anything_else_is(monkeypatch):
+    """A Dataset built from a table's selection trusts its check; a copy, or any other array, is checked."""
+    from linreg import Dataset, _validation
+    from linreg.tables import read_table
+
+    selection = read_table(b"a,b,y\n1,2,3\n4,5,6\n7,8,10\n", "data.csv").select("y")
+    reads = []
+    within = _validation._within
+    monkeypatch.setattr(_validation, "_within", lambda arr, limit: reads.append(arr.shape) or within(arr, limit))
+    Dataset(selection.X, selection.y)
+    assert reads == []
+    Dataset(selection.X.copy(), selection.y.copy())
+    assert reads == [(3, 2), (3,)]
+    bad = np.array([[1.0, np.inf], [2.0, 3.0]])
+    bad.flags.writeable = False
+    with pytest.raises(ValueError, match="finite"):
+        Dataset(bad, [1.0, 2.0])
+    with pytest.raises(ValueError, match="read-only float64"):
+        _validation.checked(np.zeros(3))  # a writable array could change after its check
