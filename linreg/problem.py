@@ -12,12 +12,16 @@ GD, the diagnostics and the figures share one :class:`Problem` and its eigenbasi
 
 from __future__ import annotations
 
+import contextvars
 import math
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from linreg._validation import MIN_SPREAD, as_1d, as_2d, check_same_length, readonly
+from linreg.data import THREADED_ROWS
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,68 @@ def _block_rows(X: np.ndarray) -> int:
 
 def _buffer(X: np.ndarray) -> np.ndarray:
     """A block's worth of rows, in the memory order of ``X``, so that the elementwise passes run along memory."""
-    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=order)
+    return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=_order(X))
+
+
+def _order(X: np.ndarray) -> str:
+    return "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+
+
+def _room(buffer: np.ndarray, rows: int) -> np.ndarray:
+    """The first ``rows`` rows' worth of ``buffer`` as a contiguous array in its memory order.
+
+    ``buffer[:rows]`` of a column-ordered buffer is not contiguous (its columns keep the
+    buffer's stride); a contiguous block is what :func:`_dot` needs.
+    """
+    if rows == buffer.shape[0]:
+        return buffer
+    order = _order(buffer)
+    return buffer.reshape(-1, order=order)[: rows * buffer.shape[1]].reshape((rows, buffer.shape[1]), order=order)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a block ``a`` (or its transpose) contiguous in memory, by ``np.dot``.
+
+    The two call the same BLAS routine and give the same bits on contiguous operands
+    (``np.dot`` would copy a strided one into another memory order, and round otherwise),
+    but only ``np.dot`` releases the GIL for products of these shapes (a few columns by
+    thousands of rows): with ``@`` the two threads of :func:`_each_block` took turns.
+    """
+    return np.dot(a, b)
+
+
+def _each_block(X: np.ndarray, work) -> list:
+    """``work(r, buffer)`` for the block of rows of ``X`` from each ``r`` of :func:`_blocks`, in block order.
+
+    A pass over the data keeps one result per block (a few numbers per column) and adds
+    them up afterwards in block order, so that its sums do not depend on who computed
+    which block. From THREADED_ROWS rows two threads take the blocks from one queue
+    (NumPy's ufuncs, reductions and matrix products release the GIL), each with its own
+    buffer; one slowed down by another process leaves more blocks to the other, and the
+    results are still the single thread's, bit for bit. The second thread runs in a copy
+    of the caller's context, so that the caller's ``np.errstate`` holds there too.
+    """
+    starts = _blocks(X)
+    if X.shape[0] < THREADED_ROWS:
+        buffer = _buffer(X)
+        return [work(r, buffer) for r in starts]
+    results = [None] * len(starts)
+    queue = deque(enumerate(starts))
+
+    def works() -> None:
+        buffer = _buffer(X)
+        while True:
+            try:
+                i, r = queue.popleft()  # thread-safe
+            except IndexError:
+                return
+            results[i] = work(r, buffer)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(contextvars.copy_context().run, works)
+        works()
+        other.result()
+    return results
 
 
 def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
@@ -81,14 +145,23 @@ def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
     """
     m, d = X.shape
     lo, hi = np.full(d, np.inf), np.full(d, -np.inf)
-    mean, squares, buffer = np.zeros(d), np.zeros(d), _buffer(X)
+    mean, squares = np.zeros(d), np.zeros(d)
+
+    def extremes(r: int, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        block = X[r : r + len(buffer)]
+        return block.min(axis=0), block.max(axis=0), block.sum(axis=0) if center else None
+
+    def deviations(r: int, buffer: np.ndarray) -> np.ndarray:
+        block = X[r : r + len(buffer)]
+        deviation = np.subtract(block, mean, out=_room(buffer, block.shape[0]))
+        return np.multiply(deviation, deviation, out=deviation).sum(axis=0)
+
     with np.errstate(over="ignore", invalid="ignore"):
-        for r in _blocks(X):
-            block = X[r : r + len(buffer)]
-            np.minimum(lo, block.min(axis=0), out=lo)
-            np.maximum(hi, block.max(axis=0), out=hi)
+        for low, high, total in _each_block(X, extremes):
+            np.minimum(lo, low, out=lo)
+            np.maximum(hi, high, out=hi)
             if center:
-                mean += block.sum(axis=0)
+                mean += total
     if center:
         _check_spread(X, hi - lo)
     else:
@@ -96,10 +169,8 @@ def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
     with np.errstate(over="ignore"):
         if center:
             mean /= m
-        for r in _blocks(X):
-            block = X[r : r + len(buffer)]
-            deviation = np.subtract(block, mean, out=buffer[: block.shape[0]])
-            squares += np.multiply(deviation, deviation, out=deviation).sum(axis=0)
+        for part in _each_block(X, deviations):
+            squares += part
         scale = np.sqrt(squares / m)
     if center and not np.all(np.isfinite(scale)):
         raise ValueError("x is too large to standardize: its variance overflows float64; rescale it")
@@ -107,11 +178,16 @@ def _scaling(X: np.ndarray, *, center: bool) -> Scaling:
 
 
 def _standardized(X: np.ndarray, r: int, scaling: Scaling, buffer: np.ndarray) -> np.ndarray:
-    """The block of rows from ``r`` of ``Z = (X - mean) / scale``: a view of X for the identity scaling."""
+    """The block of rows from ``r`` of ``Z = (X - mean) / scale``, contiguous in the memory order of X for :func:`_dot`:
+    for the identity scaling a view of X where that is contiguous (a row-ordered X), else a copy in ``buffer``."""
     block = X[r : r + len(buffer)]
-    if scaling.is_identity:
+    if scaling.is_identity and (block.flags.c_contiguous or block.flags.f_contiguous):
         return block
-    out = np.subtract(block, scaling.mean, out=buffer[: block.shape[0]])
+    out = _room(buffer, block.shape[0])
+    if scaling.is_identity:
+        np.copyto(out, block)
+        return out
+    np.subtract(block, scaling.mean, out=out)
     return np.divide(out, scaling.scale, out=out)
 
 
@@ -327,15 +403,19 @@ def _moments(X: np.ndarray, y: np.ndarray, scaling: Scaling, fit_intercept: bool
     m, d = X.shape
     p = d + int(fit_intercept)
     A, b = np.zeros((p, p)), np.zeros(p)
-    buffer = _buffer(X)
+
+    def products(r: int, buffer: np.ndarray) -> tuple:
+        Z, part = _standardized(X, r, scaling, buffer), y[r : r + len(buffer)]
+        sums = (Z.sum(axis=0), part.sum()) if fit_intercept else (None, None)
+        return _dot(Z.T, Z), _dot(Z.T, part), *sums
+
     with np.errstate(all="ignore"):
-        for r in _blocks(X):
-            Z, part = _standardized(X, r, scaling, buffer), y[r : r + len(buffer)]
-            A[:d, :d] += Z.T @ Z
-            b[:d] += Z.T @ part
+        for gram, cross, column_sums, total in _each_block(X, products):
+            A[:d, :d] += gram
+            b[:d] += cross
             if fit_intercept:
-                A[d, :d] += Z.sum(axis=0)
-                b[d] += part.sum()
+                A[d, :d] += column_sums
+                b[d] += total
         if fit_intercept:
             A[:d, d] = A[d, :d]
             A[d, d] = m
@@ -354,19 +434,25 @@ def _minimum(X, y, scaling: Scaling, lam, V, b, fit_intercept: bool) -> tuple[np
     """
     inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=lam > 0)
     m, d = X.shape
-    buffer = _buffer(X)
     squares, g = 0.0, np.zeros(d + int(fit_intercept))
+
+    def residuals(r: int, buffer: np.ndarray) -> tuple:
+        Z = _standardized(X, r, scaling, buffer)
+        residual = _dot(Z, theta_star[:d])
+        np.subtract(y[r : r + len(buffer)], residual, out=residual)
+        total = None
+        if fit_intercept:
+            residual -= theta_star[d]
+            total = residual.sum()
+        return total, float(np.sum(residual * residual)), _dot(Z.T, residual)
+
     with np.errstate(all="ignore"):
         theta_star = V @ (inv * (V.T @ b))
-        for r in _blocks(X):
-            Z = _standardized(X, r, scaling, buffer)
-            residual = Z @ theta_star[:d]
-            np.subtract(y[r : r + len(buffer)], residual, out=residual)
+        for total, square, cross in _each_block(X, residuals):
             if fit_intercept:
-                residual -= theta_star[d]
-                g[d] += residual.sum()
-            squares += float(np.sum(residual * residual))
-            g[:d] += Z.T @ residual
+                g[d] += total
+            squares += square
+            g[:d] += cross
         loss_star = squares / m
         refinement = V @ (inv * (V.T @ (g / m)))
     if not np.isfinite(loss_star):
