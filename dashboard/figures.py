@@ -538,18 +538,12 @@ def replay_figure(exp: Experiment) -> go.Figure:
         }
         for name, (w, b), (k, loss) in zip(names, lines, marks, strict=True)
     ]
-    layout, subplots = subplot_grid(("The line", "The loss"), 0.1)
+    layout, subplots = subplot_grid(("", ""), 0.1)  # no subplot titles: see replay_layout
     layout["xaxis"] |= {"title": title_dict("x")}
     layout["yaxis"] |= {"title": title_dict("y")}
     layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
     layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
-    layout |= {
-        "legend": dict(LEGEND),
-        "margin": MARGIN | {"b": 150},
-        "title": title_dict("Replay: gradient descent, checkpoint by checkpoint"),
-        "updatemenus": [play_buttons()],
-        "sliders": [scrubber(names)],
-    }
+    layout |= replay_layout("Replay: gradient descent's line and loss", names, REPLAY_HEIGHT)
     # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
     axes = [("x", "y")] * 3 + [("x2", "y2")] * 2
     return assemble(traces, layout, frames=frames, subplots=subplots, axes=axes)
@@ -596,11 +590,55 @@ def marker_spec(k: int, loss: float) -> dict:
 
 REPLAY_NAME = "Gradient descent (current iteration)"
 
+REPLAY_HEIGHT = 480
+"""The one-feature replay's height, in pixels."""
+
+# A replay stacks its parts at fixed pixel offsets, so that they stack alike at every width: the title, the
+# legend, the plots, their tick labels and axis titles, a row with the Play and Pause buttons on the left and
+# the slider's current value on the right, then the slider's rail with its tick labels. The legend is the one
+# part whose height depends on the width (one row on a desktop, five on a 390 px phone): on top, under the
+# title, it pushes the plots down by its own height, and nothing is placed against it. Under the plots it would
+# need a bottom margin for the phone's five rows, left empty on a desktop, since Plotly grows a margin to fit
+# the largest of what it holds, not their sum. The plots carry no subplot titles, which the legend would cover:
+# their axis titles name them.
+REPLAY_TITLE_TOP = 14
+"""Pixels from the figure's top edge to the title's."""
+REPLAY_LEGEND_TOP = 44
+"""Pixels from the figure's top edge to the legend's: the title's line and a gap."""
+REPLAY_AXES = 58
+"""Pixels under the plots for the tick labels and the axis titles, down to the buttons' row."""
+REPLAY_CONTROLS = 84
+"""Pixels for the buttons' row, the rail and its tick labels, down to the figure's bottom edge."""
+
+
+def replay_layout(title: str, names: list[str], height: int) -> dict:
+    """The layout entries that place a replay's title, legend, buttons and slider, for a figure ``height`` px tall.
+
+    The legend sits ``REPLAY_LEGEND_TOP`` pixels under the figure's top edge: in the container's coordinates,
+    a fraction of ``height``. Plotly places the buttons and the slider in fractions of the plot area and adds
+    their ``pad`` in pixels: at ``y=0`` with a top pad, each sits that many pixels under the plot area, whatever
+    the plot area's size.
+    """
+    return {
+        # Plotly centres a title in the top margin, which the legend grows: the title keeps to the top edge.
+        "title": title_dict(title) | {"y": 1 - REPLAY_TITLE_TOP / height, "yanchor": "top"},
+        "legend": dict(LEGEND) | {"y": 1 - REPLAY_LEGEND_TOP / height, "yanchor": "top"},
+        "margin": MARGIN | {"b": REPLAY_AXES + REPLAY_CONTROLS},
+        "updatemenus": [play_buttons() | {"pad": {"t": REPLAY_AXES}, "y": 0}],
+        "sliders": [scrubber(names) | {"len": 1.0, "pad": {"t": REPLAY_AXES + 2}, "x": 0.0, "y": 0, "yanchor": "top"}],
+        "height": height,
+    }
+
+
 RAIL = "rgba(127, 127, 127, 0.35)"
 """The scrubber's rail: mid-grey, seen on a light and on a dark theme (Plotly's own is near-white)."""
 
 
 def play_buttons() -> dict:
+    # Pause interrupts Play's animation, and Plotly.js rejects the promise of an interrupted Plotly.animate: its
+    # buttons neither catch that rejection nor let a figure ask them to, so the browser logs "API call to
+    # Plotly.animate rejected" and an uncaught (in promise) undefined on every Pause, as the Plotly docs' own
+    # Pause button does. Dragging the slider during Play interrupts it the same way. The animation stops as meant.
     play = {"frame": {"duration": 120, "redraw": True}, "fromcurrent": True, "transition": {"duration": 0}}
     pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     return {

@@ -25,6 +25,7 @@ from dashboard.figures import (
     MARGIN,
     MAX_SCATTER_POINTS,
     OLS_NAME,
+    REPLAY_HEIGHT,
     REPLAY_NAME,
     TEST_NAME,
     TRAIN_NAME,
@@ -39,9 +40,8 @@ from dashboard.figures import (
     loss_spec,
     marker_spec,
     note,
-    play_buttons,
+    replay_layout,
     sample_indices,
-    scrubber,
     subplot_grid,
     title_dict,
 )
@@ -568,7 +568,7 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     ]
     # The bar axis keeps one range through the animation: every checkpoint and the OLS weights fit in it.
     lo, hi = _span(np.concatenate([path.ravel(), target[keep], [0.0]])) or (0.0, 1.0)
-    layout, subplots = subplot_grid(("The coefficients", "The loss"), 0.12, (0.55, 0.45))
+    layout, subplots = subplot_grid(("", ""), 0.12, (0.55, 0.45))  # no subplot titles: see replay_layout
     layout["xaxis"] |= {
         "title": title_dict("standardized coefficient" if standardized else "coefficient"),
         "range": _padded(lo, hi),
@@ -576,14 +576,8 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
     layout["yaxis"] |= {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed"}
     layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
     layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
-    layout |= {
-        "legend": dict(LEGEND),
-        "margin": MARGIN | {"b": 150},
-        "title": title_dict("Replay: the coefficients of gradient descent, checkpoint by checkpoint"),
-        "updatemenus": [play_buttons()],
-        "sliders": [scrubber(names)],
-        "height": max(_bars_height(d), 480),
-    }
+    # The title fits a 390 px phone on one line; the caption above the chart says it goes checkpoint by checkpoint.
+    layout |= replay_layout("Replay: gradient descent's coefficients", names, max(_bars_height(d), REPLAY_HEIGHT))
     # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
     axes = [("x", "y"), ("x", "y"), ("x2", "y2"), ("x2", "y2")]
     return assemble(traces, layout, frames=frames, subplots=subplots, axes=axes)

@@ -196,16 +196,60 @@ def test_log_ticks_thin_out_long_ranges(lo, hi, expected):
     assert ticks[: len(expected)] == pytest.approx(expected) and len(ticks) <= 8
 
 
-@pytest.mark.parametrize("figure", ["fit", "loss", "replay"])
+@pytest.mark.parametrize("figure", ["fit", "loss"])
 def test_legends_sit_outside_the_plot_area(article, figure):
     fig = {
         "fit": lambda: F.fit_figure(article, show_train=True),
         "loss": lambda: F.loss_figure(article.fit, article.ols_train.mse),
-        "replay": lambda: F.replay_figure(article),
     }[figure]()
     legend = fig.layout.legend
     assert fig.layout.showlegend is not False
     assert legend.orientation == "h" and legend.yref == "container" and legend.y == 0 and legend.yanchor == "bottom"
+
+
+# A title of at most this many characters fits on one line of a 390 px phone (the app's chart is 358 px wide there,
+# the title's bold 17 px font about 7.3 px a character).
+PHONE_TITLE_CHARS = 46
+
+
+def assert_replay_layout(fig: go.Figure) -> None:
+    """The replay's parts stack at fixed pixel offsets, so that none overlaps another at any width.
+
+    Top to bottom: the title, the legend (the one part whose height depends on the width), the plots without
+    subplot titles, then the buttons' row and the slider, padded in pixels under the plot area.
+    """
+    layout = fig.layout
+    height = layout.height
+    assert height >= F.REPLAY_HEIGHT
+    title = layout.title
+    assert len(title.text) <= PHONE_TITLE_CHARS and "<br>" not in title.text
+    assert title.yanchor == "top" and (1 - title.y) * height == pytest.approx(F.REPLAY_TITLE_TOP)
+    # The legend under the title, in the container's pixels: the top margin grows to fit its rows, whatever they are.
+    legend = layout.legend
+    assert legend.orientation == "h" and legend.yref == "container" and legend.yanchor == "top"
+    assert (1 - legend.y) * height == pytest.approx(F.REPLAY_LEGEND_TOP)
+    assert F.REPLAY_LEGEND_TOP >= F.REPLAY_TITLE_TOP + 24  # the title's line of 21 px, and a gap
+    assert not layout.annotations  # subplot titles would sit under the legend's last row
+    # Under the plots: the buttons and the slider's current value share a row, the rail below them.
+    (menu,), (slider,) = layout.updatemenus, layout.sliders
+    for control in (menu, slider):
+        assert control.y == 0 and control.yanchor == "top" and control.pad.t >= F.REPLAY_AXES
+    assert slider.x == 0 and slider.len == 1 and slider.currentvalue.xanchor == "right"
+    assert slider.currentvalue.prefix == "after update "
+    assert menu.x == 0 and menu.xanchor == "left" and menu.direction == "left"
+    assert layout.margin.b == F.REPLAY_AXES + F.REPLAY_CONTROLS
+    assert layout.margin.t == F.MARGIN["t"]  # the legend's rows grow it
+
+
+def test_the_replay_stacks_its_parts_in_pixels(article):
+    assert_replay_layout(F.replay_figure(article))
+    assert F.replay_figure(article).layout.title.text.startswith("Replay: gradient descent")
+
+
+def test_the_race_keeps_its_own_controls():
+    """The Optimizers page's race places the shared buttons and slider itself: the replay's layout is not theirs."""
+    assert F.play_buttons()["y"] == -0.18 and "pad" not in F.play_buttons()
+    assert F.scrubber(["0"])["y"] == -0.12 and "pad" not in F.scrubber(["0"])
 
 
 def _luminance(hex_colour: str) -> float:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from plotly_spec import decode_array, trace
-from test_figures import pruned
+from test_figures import assert_replay_layout, pruned
 
 from dashboard import figures_multi as M
 from dashboard.figures import LEGEND, MARGIN, MAX_SCATTER_POINTS, WEBGL_THRESHOLD
@@ -293,6 +293,13 @@ def test_replay_has_a_frame_per_checkpoint_ending_at_the_final_weights(exp):
         assert len(bars) == d and lo <= bars.min() and bars.max() <= hi
 
 
+def test_a_replay_with_many_features_keeps_its_layout_and_grows_with_its_rows(exp):
+    fig = M.coefficient_replay(exp)
+    assert_replay_layout(fig)
+    assert fig.layout.title.text.startswith("Replay: gradient descent")
+    assert fig.layout.height == max(M._bars_height(exp.dataset.d), 480)
+
+
 def test_a_standardized_replay_ends_at_the_beta_weights(longley):
     s = spec(M.coefficient_replay(longley, standardized=True))
     X, y = longley.split.X_train, longley.split.y_train
@@ -305,7 +312,10 @@ def test_a_standardized_replay_ends_at_the_beta_weights(longley):
 
 def test_every_figure_keeps_the_house_layout_and_finite_numbers(exp):
     for name, fig in figures(exp).items():
-        assert fig.layout.legend.to_plotly_json() == LEGEND, name
+        if name == "replay":
+            assert_replay_layout(fig)  # the legend on top: see figures.replay_layout
+        else:
+            assert fig.layout.legend.to_plotly_json() == LEGEND, name
         assert fig.layout.margin.t == MARGIN["t"], name
         for key, values in arrays(spec(fig)):
             assert np.isfinite(values).all(), (name, key)
