@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -204,7 +206,8 @@ def _split_valid(x: np.ndarray, y: np.ndarray, *, train_ratio: float, seed) -> S
 
 
 THREADED_ROWS = 1 << 17
-"""From how many rows the split gathers its columns on two threads (``np.take`` releases the GIL).
+"""From how many rows the passes over a table run on two threads: the split's gather (``np.take``
+releases the GIL) and a Problem's passes.
 
 Below it the threads' start costs about as much as they save. The two threads take pieces
 of GATHER_ROWS rows of a column from one queue, so that one slowed down by another process
@@ -232,10 +235,7 @@ def _gather(x: np.ndarray, y: np.ndarray, train_idx: np.ndarray, test_idx: np.nd
         for source, idx, out in jobs
         for r in range(0, len(idx), GATHER_ROWS)
     )
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        other = pool.submit(_takes, pieces)
-        _takes(pieces)
-        other.result()
+    _on_two_threads(lambda: _takes(pieces))
     (X_train, y_train, _), (X_test, y_test, _) = parts
     return X_train, y_train, X_test, y_test
 
@@ -248,6 +248,19 @@ def _takes(pieces: deque) -> None:
         except IndexError:
             return
         np.take(source, idx, out=out, mode="clip")
+
+
+def _on_two_threads(worker: Callable[[], None]) -> None:
+    """Run ``worker()`` on this thread and on a second one at once, and return when both are done.
+
+    The workers share their work through a queue. The second runs in a copy of this
+    thread's context, so that an ``np.errstate`` of the caller holds there too (a new
+    thread would start with NumPy's defaults). An exception in either is raised here.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(contextvars.copy_context().run, worker)
+        worker()
+        other.result()
 
 
 def _by_column(x: np.ndarray) -> bool:

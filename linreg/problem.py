@@ -12,16 +12,14 @@ GD, the diagnostics and the figures share one :class:`Problem` and its eigenbasi
 
 from __future__ import annotations
 
-import contextvars
 import math
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from linreg._validation import MIN_SPREAD, as_1d, as_2d, check_same_length, readonly
-from linreg.data import THREADED_ROWS
+from linreg.data import THREADED_ROWS, _on_two_threads
 
 
 @dataclass(frozen=True)
@@ -111,8 +109,7 @@ def _each_block(X: np.ndarray, work) -> list:
     which block. From THREADED_ROWS rows two threads take the blocks from one queue
     (NumPy's ufuncs, reductions and matrix products release the GIL), each with its own
     buffer; one slowed down by another process leaves more blocks to the other, and the
-    results are still the single thread's, bit for bit. The second thread runs in a copy
-    of the caller's context, so that the caller's ``np.errstate`` holds there too.
+    results are still the single thread's, bit for bit.
     """
     starts = _blocks(X)
     if X.shape[0] < THREADED_ROWS:
@@ -130,10 +127,7 @@ def _each_block(X: np.ndarray, work) -> list:
                 return
             results[i] = work(r, buffer)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        other = pool.submit(contextvars.copy_context().run, works)
-        works()
-        other.result()
+    _on_two_threads(works)
     return results
 
 
