@@ -158,3 +158,19 @@ def test_below_the_threshold_the_passes_are_the_plain_block_loops_bit_for_bit(
     p = len(theta)
     _, loss, refinement = problem_module._minimum(X, y, scaling, np.ones(p), np.eye(p), theta, fit_intercept)
     assert repr(loss) == repr(squares / len(X)) and refinement.tobytes() == (g / len(X)).tobytes()
+
+
+@pytest.mark.parametrize("failing", ["first", "last"])
+def test_an_error_in_a_block_is_raised_by_the_pass_whichever_thread_met_it(failing):
+    X, _ = table(m=300_000, d=2)
+    starts = problem_module._blocks(X)
+    bad = starts[0] if failing == "first" else starts[-1]
+
+    def work(r, buffer):
+        if r == bad:
+            raise ValueError(f"block {r}")
+        return r
+
+    with pytest.raises(ValueError, match=f"block {bad}"):
+        problem_module._each_block(X, work)
+    assert problem_module._each_block(X, lambda r, buffer: r) == list(starts)
