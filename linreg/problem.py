@@ -54,7 +54,8 @@ BLOCK_BYTES = 1 << 21
 """About how many bytes of rows a Problem standardizes at a time when it passes over the data.
 
 Each pass (the scaling's, the moments', the residuals') works on one block of rows in
-a buffer that stays in the CPU's cache (2 MB: a core's L2 here), so that no temporary
+a buffer that stays in the CPU's cache (2 MB: a core's L2 here; one buffer per thread
+where two share the blocks, see :func:`_each_block`), so that no temporary
 as large as X is made: allocating one costs more than the arithmetic on it, on the
 first touch of its pages. Blocks much larger measured up to twice as slow when another
 process kept one of the two cores busy; much smaller ones, slower for the calls.
@@ -101,18 +102,29 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.dot(a, b)
 
 
+THREADED_COLUMNS = 24
+"""Up to how many columns a Problem's passes run on two threads (from THREADED_ROWS rows).
+
+Wider blocks' products are large enough for BLAS to spread each over both cores itself,
+and two threads calling it at once then contend for its threads: on 800,000 rows, two
+threads took 36 -> 21 ms at 9 columns and 98 -> 52 ms at 24, but 123 -> 109 ms at 28,
+156 -> 128 ms at 32, and were slower from 34 (163 -> 185 ms; 276 -> 340 ms at 40).
+"""
+
+
 def _each_block(X: np.ndarray, work) -> list:
     """``work(r, buffer)`` for the block of rows of ``X`` from each ``r`` of :func:`_blocks`, in block order.
 
     A pass over the data keeps one result per block (a few numbers per column) and adds
     them up afterwards in block order, so that its sums do not depend on who computed
-    which block. From THREADED_ROWS rows two threads take the blocks from one queue
-    (NumPy's ufuncs, reductions and matrix products release the GIL), each with its own
-    buffer; one slowed down by another process leaves more blocks to the other, and the
-    results are still the single thread's, bit for bit.
+    which block. From THREADED_ROWS rows of at most THREADED_COLUMNS columns, in more
+    than one block, two threads take the blocks from one queue (NumPy's ufuncs,
+    reductions and matrix products release the GIL), each with its own buffer; one
+    slowed down by another process leaves more blocks to the other, and the results are
+    still the single thread's, bit for bit.
     """
     starts = _blocks(X)
-    if X.shape[0] < THREADED_ROWS:
+    if X.shape[0] < THREADED_ROWS or X.shape[1] > THREADED_COLUMNS or len(starts) < 2:
         buffer = _buffer(X)
         return [work(r, buffer) for r in starts]
     results = [None] * len(starts)

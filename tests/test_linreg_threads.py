@@ -51,10 +51,10 @@ def test_the_threaded_problem_is_the_single_threads_bit_for_bit(monkeypatch, ord
     assert threaded[0] == threaded[1] == single
 
 
-def test_the_threaded_path_runs_on_two_threads(monkeypatch):
-    """The blocks are shared out: the test above would pass vacuously if one thread took them all.
+def threads_of_a_problem(monkeypatch, X, y) -> tuple[int, set[int]]:
+    """The caller's thread and every thread that computed a block of ``Problem.from_data(X, y)``.
 
-    The calling thread dawdles over its blocks, so that the other, however late it starts, takes some.
+    The calling thread dawdles over its blocks, so that a second one, however late it starts, takes some.
     """
     caller, seen = threading.get_ident(), set()
     work = problem_module._each_block
@@ -69,9 +69,25 @@ def test_the_threaded_path_runs_on_two_threads(monkeypatch):
         return work(X, watched)
 
     monkeypatch.setattr(problem_module, "_each_block", spy)
-    X, y = table(m=400_000, d=3)
     Problem.from_data(X, y, standardize=True)
-    assert caller in seen and len(seen) > 1
+    return caller, seen
+
+
+def test_the_threaded_path_runs_on_two_threads(monkeypatch):
+    """The blocks are shared out: the tests above would pass vacuously if one thread took them all."""
+    caller, seen = threads_of_a_problem(monkeypatch, *table(m=400_000, d=3))
+    assert caller in seen and len(seen) == 2
+
+
+@pytest.mark.parametrize(("m", "d"), [(400_000, problem_module.THREADED_COLUMNS + 1), (200_000, 1)])
+def test_wide_tables_and_single_blocks_stay_on_one_thread(monkeypatch, m, d):
+    """Past THREADED_COLUMNS, BLAS spreads each product itself; a single block leaves nothing to share."""
+    X, y = table(m=m, d=d)
+    assert m >= problem_module.THREADED_ROWS and (
+        d > problem_module.THREADED_COLUMNS or len(problem_module._blocks(X)) == 1
+    )
+    caller, seen = threads_of_a_problem(monkeypatch, X, y)
+    assert seen == {caller}
 
 
 def test_the_threaded_problem_agrees_with_the_whole_array_formulas():
@@ -174,3 +190,20 @@ def test_an_error_in_a_block_is_raised_by_the_pass_whichever_thread_met_it(faili
     with pytest.raises(ValueError, match=f"block {bad}"):
         problem_module._each_block(X, work)
     assert problem_module._each_block(X, lambda r, buffer: r) == list(starts)
+
+
+def test_a_pass_does_not_wait_for_the_second_thread_busy_with_another_callers_work():
+    """Another caller (another session of the app) holds the second thread: this one does all of its blocks."""
+    data_module = importlib.import_module("linreg.data")
+    X, y = table(m=300_000, d=3)
+    expected = numbers(Problem.from_data(X, y, standardize=True))
+    release = threading.Event()
+    busy = data_module._SECOND_THREAD.submit(release.wait, 10.0)
+    try:
+        start = time.perf_counter()
+        got = numbers(Problem.from_data(X, y, standardize=True))
+        elapsed = time.perf_counter() - start
+    finally:
+        release.set()
+        busy.result()
+    assert got == expected and elapsed < 5.0
