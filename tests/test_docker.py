@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -181,3 +182,38 @@ def test_image_command_serves_and_its_healthcheck_passes(steps: list[tuple[str, 
 
     # With the server gone, the same check must report it unhealthy.
     assert subprocess.run(check, capture_output=True, timeout=60).returncode != 0
+
+
+SERVER_FIRST_ADAPTIVE_RUN = """
+from linreg import _adaptive, _jit
+assert _adaptive.warm_up()
+stats = _jit.adaptive_loop.stats
+print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+"""
+
+
+def test_the_image_compiles_the_adaptive_loop_once_at_build_time(steps: list[tuple[str, str]], tmp_path: Path) -> None:
+    """The build's compile step, run here on the build context, leaves the loop in NUMBA_CACHE_DIR, where the
+    server's first adaptive run then finds it: a cache hit and no compile."""
+    pytest.importorskip("numba")
+    cache = dict(arg.split("=", 1) for name, args in steps if name == "ENV" for arg in args.split())["NUMBA_CACHE_DIR"]
+    compile_step = next(args for name, args in steps if name == "RUN" and "warm_up" in args)
+    python_part, _, owner = compile_step.partition("&&")
+    assert cache.startswith("/var/cache/linreg/") and "chown -R 10001:10001 /var/cache/linreg" in owner
+    assert last(steps, "USER") == "10001:10001"
+
+    context = tmp_path / "app"
+    build_context(context)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    command = python_part.strip()
+    assert command.startswith("python ")
+    command = command.replace("python", shlex.quote(sys.executable), 1)  # this environment's, with Numba
+    shell = ["/bin/sh", "-c", command]
+    built = subprocess.run(shell, cwd=context, env=env, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    served = subprocess.run(
+        [sys.executable, "-c", SERVER_FIRST_ADAPTIVE_RUN], cwd=context, env=env, capture_output=True, text=True
+    )
+    assert served.returncode == 0, served.stderr[-3000:]
+    hits, misses = map(int, served.stdout.split())
+    assert (hits, misses) == (1, 0)
