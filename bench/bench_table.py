@@ -42,9 +42,10 @@ wall-clock medians are printed with the CPU time of all threads, which other loa
 the machine sways less. Peak RSS is the process's VmHWM, imports included. After the
 timed part, untimed, the project's run is checked: its OLS weights against
 scikit-learn's on the same training rows, and against the lstsq route refined in
-extended precision; and what the playground does on an upload besides is timed apart
-(the second run at the rate the first suggested; it keys an upload by Streamlit's id and
-shares cached runs, so it neither hashes the bytes nor copies a run per rerun). Then
+extended precision. The playground does no more on an upload than what is timed: its run
+at the suggested rate is also its run at the rate it then puts on the slider, and it keys
+an upload by Streamlit's id and shares cached runs, so it neither hashes the bytes nor
+copies a run per rerun (dashboard/cache.py). Then
 pandas' two CSV engines and read_table read the same bytes, alternately and each in a
 fresh process, and their frames are compared bit for bit: the measurement behind
 read_table's use of pyarrow's own reader for a table of numbers, and of pandas' C engine,
@@ -139,23 +140,7 @@ def run_project(path: Path) -> dict:
         "lr": float(exp.fit.lr),
         "peak_rss_mb": rss,
         "checks": exactness(exp),
-        "extras": playground_extras(path, dataset, spec, exp),
     }
-
-
-def playground_extras(path: Path, dataset, spec, exp) -> dict[str, float]:
-    """Untimed in the total: what dashboard/cache.py and views.py do on an upload besides read, select, run, draw."""
-    from dataclasses import replace
-
-    from linreg import run
-
-    return {"second run, at the suggested rate": _timed(run, dataset, replace(spec, lr=exp.fit.lr))}
-
-
-def _timed(fn, *args) -> float:
-    start = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - start
 
 
 def read_and_select(path: Path, stages: dict[str, float]):
@@ -457,9 +442,6 @@ def report(ours: list[dict], peer: list[dict], on_bytes: list[dict]) -> None:
         f"precision, same training rows: project {checks['digits_vs_refined']:.1f}, "
         f"scikit-learn {checks['sklearn_digits_vs_refined']:.1f} (learning rate {ours[-1]['lr']:g})"
     )
-    for extra in ours[0]["extras"]:
-        seconds = med(r["extras"][extra] for r in ours)
-        print(f"  not in the total, the playground on an upload also does: {extra} {seconds:.2f} s")
     largest = max(payloads.values(), default=0) / 1e6
     ratio = wall / wall_peer
     print("  goals:")

@@ -10,7 +10,8 @@ table.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import weakref
+from dataclasses import asdict, dataclass, replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -76,6 +77,12 @@ def dataset(source: Source) -> tuple[Dataset, tuple[str, ...]]:
     return sources.dataset_of(table_of(source), source.target, source.features, label)
 
 
+# The runs at a suggested rate (``lr=None``), by the key of the same spec with that rate written in, for as long
+# as the cache keeps them. A new table first runs so, to learn its rate, which then goes on the slider; the
+# page's run at the slider's rate is that run, number for number, and is not computed again.
+_AT_THEIR_RATE: weakref.WeakValueDictionary[tuple[str, str], Experiment] = weakref.WeakValueDictionary()
+
+
 @st.cache_resource(max_entries=MAX_ENTRIES, hash_funcs=KEY, show_spinner="Running gradient descent…")
 def experiment(source: Source, spec: TrainSpec) -> Experiment:
     """The run of ``spec`` on ``source``; raises linreg's ValueError for invalid settings.
@@ -87,7 +94,12 @@ def experiment(source: Source, spec: TrainSpec) -> Experiment:
     if s is not None and spec.fit_intercept:
         settings = asdict(s) | {k: getattr(spec, k) for k in ("lr", "n_iters", "standardize", "tol", "train_ratio")}
         return run_experiment(ExperimentParams(**settings))
-    return run(dataset(source)[0], spec)
+    if spec.lr is not None and (same := _AT_THEIR_RATE.get((repr(source), repr(spec)))) is not None:
+        return replace(same, spec=spec)  # run() at lr=None runs at the suggested rate: the same arithmetic
+    exp = run(dataset(source)[0], spec)
+    if spec.lr is None:
+        _AT_THEIR_RATE[repr(source), repr(replace(spec, lr=exp.fit.lr))] = exp
+    return exp
 
 
 def toolbar(fig: go.Figure) -> go.Figure:

@@ -395,13 +395,18 @@ class Problem:
 
 def suggest_lr(eigenvalues: np.ndarray) -> float:
     """The optimal constant rate ``2 / (lam_min + lam_max)`` over the positive eigenvalues, rounded down
-    to two significant digits (1.0 when every eigenvalue is zero)."""
+    to two significant digits (1.0 when every eigenvalue is zero).
+
+    The result is the float nearest that two-digit decimal (``0.93``, not ``93 * 0.01``,
+    which is 0.9300000000000001): the number a slider of two-digit rates, or a person,
+    writes for it.
+    """
     nonzero = eigenvalues[eigenvalues > 0]
     if nonzero.size == 0:
         return 1.0
     best = 2.0 / (nonzero[0] + nonzero[-1])
-    scale = 10.0 ** (math.floor(math.log10(best)) - 1)
-    return math.floor(best / scale) * scale
+    exponent = math.floor(math.log10(best)) - 1
+    return float(f"{math.floor(best / 10.0**exponent)}e{exponent}")
 
 
 def _moments(X: np.ndarray, y: np.ndarray, scaling: Scaling, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray]:

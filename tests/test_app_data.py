@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from plotly_spec import chart_spec
 
+from dashboard.params import LR_GRID
 from dashboard.script import script_for
 from dashboard.sources import BUNDLED
 from linreg import ols
@@ -197,3 +198,27 @@ def test_a_column_of_numbers_with_a_text_cell_is_named_with_the_cell(app):
     assert "b is read as text: 1 of its 201 cells is not a number" in notice
     assert "row 201 after the header" in notice and "Fix or empty that cell to use b as numbers." in notice
     assert notice.startswith("`") and "<b>n/a?</b>" in notice  # shown inert, as a code span
+
+
+def test_a_new_table_is_fitted_once_at_its_own_rate(app, monkeypatch):
+    """A new table runs at its suggested rate to put that rate on the slider; the page's run at the slider's
+    rate is that run, number for number, not a second one."""
+    from dashboard import cache
+    from linreg import run
+
+    runs = []
+
+    def counted(dataset, spec):
+        runs.append((spec.lr, run(dataset, spec)))
+        return runs[-1][1]
+
+    monkeypatch.setattr(cache, "run", counted)
+    at = uploaded(app, table_csv(np.random.RandomState(11), m=321), "once.csv")  # a table no other test reads
+    assert not at.exception and status(at).startswith("Converged")
+    assert [lr for lr, _ in runs] == [None]  # one run: the one at the suggested rate
+    exp = runs[0][1]
+    assert at.select_slider(key="lr").value == exp.fit.lr  # the slider holds that rate exactly
+    assert float(metric(at, "Test R²")) == pytest.approx(exp.test.r2, abs=0.005)
+    slower = LR_GRID[LR_GRID.index(exp.fit.lr) - 10]
+    at.select_slider(key="lr").set_value(slower).run()  # another rate is a run of its own
+    assert [lr for lr, _ in runs] == [None, slower] and not at.exception

@@ -239,3 +239,14 @@ def test_fit_json_writes_an_undefined_r2_as_null():
     doc = report.fit_json(run_experiment(ExperimentParams(n=10, train_ratio=0.99)))
     assert "NaN" not in doc
     assert json.loads(doc)["metrics"]["test"]["r2"] is None
+
+
+def test_every_rate_linreg_suggests_is_a_member_of_the_slider_grid():
+    """The rate a table starts at goes on the slider as it is, so the page's run is the run that suggested it."""
+    from linreg.problem import suggest_lr
+
+    rates = [suggest_lr(np.array([lam * ratio, lam])) for lam in np.geomspace(1e-2, 1e7, 3000) for ratio in (0.0, 0.3)]
+    on_slider = [r for r in rates if P.LR_MIN <= r < P.LR_MAX]
+    assert len(on_slider) > 3000
+    assert [r for r in on_slider if r not in P.LR_GRID] == []
+    assert suggest_lr(np.array([1.0, 2.0 / 0.93 - 1.0])) == 0.93  # not 93 * 0.01 = 0.9300000000000001
