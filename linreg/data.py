@@ -235,19 +235,20 @@ def _gather(x: np.ndarray, y: np.ndarray, train_idx: np.ndarray, test_idx: np.nd
         for source, idx, out in jobs
         for r in range(0, len(idx), GATHER_ROWS)
     )
-    _on_two_threads(lambda: _takes(pieces))
+    _on_two_threads(lambda: _drain(pieces, lambda source, idx, out: np.take(source, idx, out=out, mode="clip")))
     (X_train, y_train, _), (X_test, y_test, _) = parts
     return X_train, y_train, X_test, y_test
 
 
-def _takes(pieces: deque) -> None:
-    """Gather each ``(source, idx, out)`` of ``pieces`` until none is left (``popleft`` is thread-safe)."""
+def _drain(queue: deque, work: Callable[..., None]) -> None:
+    """``work(*item)`` for each item taken from ``queue`` until none is left (``popleft`` is thread-safe), so
+    that the two workers of :func:`_on_two_threads` share one queue."""
     while True:
         try:
-            source, idx, out = pieces.popleft()
+            item = queue.popleft()
         except IndexError:
             return
-        np.take(source, idx, out=out, mode="clip")
+        work(*item)
 
 
 _SECOND_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linreg")
@@ -276,7 +277,12 @@ def _on_two_threads(worker: Callable[[], None]) -> None:
 
 def _by_column(x: np.ndarray) -> bool:
     """Whether :func:`_rows` gathers ``x`` column by column (a column-ordered table of several columns)."""
-    return x.shape[1] > 1 and x.flags.f_contiguous and not x.flags.c_contiguous
+    return x.shape[1] > 1 and _order(x) == "F"
+
+
+def _order(x: np.ndarray) -> str:
+    """``x``'s memory order: "F" for a column-ordered array (and not also row-ordered), "C" otherwise."""
+    return "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
 
 
 def _rows(x: np.ndarray, idx: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from linreg._validation import MIN_SPREAD, as_1d, as_2d, check_same_length, readonly
-from linreg.data import THREADED_ROWS, _on_two_threads
+from linreg.data import THREADED_ROWS, _drain, _on_two_threads, _order
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,6 @@ def _buffer(X: np.ndarray) -> np.ndarray:
     return np.empty((min(_block_rows(X), X.shape[0]), X.shape[1]), order=_order(X))
 
 
-def _order(X: np.ndarray) -> str:
-    return "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-
-
 def _room(buffer: np.ndarray, rows: int) -> np.ndarray:
     """The first ``rows`` rows' worth of ``buffer`` as a contiguous array in its memory order.
 
@@ -132,12 +128,11 @@ def _each_block(X: np.ndarray, work) -> list:
 
     def works() -> None:
         buffer = _buffer(X)
-        while True:
-            try:
-                i, r = queue.popleft()  # thread-safe
-            except IndexError:
-                return
+
+        def one(i: int, r: int) -> None:
             results[i] = work(r, buffer)
+
+        _drain(queue, one)
 
     _on_two_threads(works)
     return results
