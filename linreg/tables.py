@@ -482,12 +482,14 @@ def _as_utf8(data: bytes, name: str) -> tuple[bytes, list[str]]:
 
 @dataclass(frozen=True)
 class _Dialect:
-    """What the first rows of a text file tell: its separator, header and number style."""
+    """What the first rows of a text file tell: its separator, header and number style, and whether a cell
+    of them is one of NA_TOKENS other than the empty cell (``na_tokens``)."""
 
     sep: str
     header: list[str]
     decimal_comma: bool
     long_row: int | None
+    na_tokens: bool
 
     @classmethod
     def sniff(cls, data: bytes, name: str) -> _Dialect:
@@ -504,7 +506,13 @@ class _Dialect:
             and not any(_SURE_THOUSANDS_COMMA.fullmatch(cell) for cell in cells)
         )
         long_row = next((i + 1 for i, row in enumerate(rows) if len(row) > len(rows[0])), None)
-        return cls(sep=sep, header=rows[0] if rows else [], decimal_comma=decimal_comma, long_row=long_row)
+        return cls(
+            sep=sep,
+            header=rows[0] if rows else [],
+            decimal_comma=decimal_comma,
+            long_row=long_row,
+            na_tokens=not set(cells).isdisjoint(NA_TOKENS[1:]),
+        )
 
 
 def _sample(data: bytes) -> str:
@@ -659,7 +667,7 @@ def _read_numbers(data: bytes | memoryview, name: str):
         return None
     labels = [f"c{j}" for j in range(len(header))]
     parsed = None
-    if not _tokens_in(head, dialect.sep):  # first the one token such files use, then, if a cell needs them, all
+    if not dialect.na_tokens:  # first the one token such files use, then, if a cell needs them, all
         parsed = _parse_numbers(data, labels, dialect.sep, _EMPTY_ONLY)
     if parsed is None:
         parsed = _parse_numbers(data, labels, dialect.sep, NA_TOKENS)
@@ -695,12 +703,6 @@ def _parse_numbers(data: bytes | memoryview, labels: list[str], sep: str, nulls:
     del table
     pa.default_memory_pool().release_unused()  # 160 MB kept by pyarrow's allocator on the 190 MB table, in 1 ms
     return values
-
-
-def _tokens_in(head: bytes, sep: str) -> bool:
-    """Whether a cell of the sampled rows is one of NA_TOKENS other than the empty cell, ignoring quotes."""
-    cells = {cell.strip().strip('"') for row in _records(_sample(head), sep)[1:] for cell in row}
-    return not cells.isdisjoint(NA_TOKENS[1:])
 
 
 def _head(data: bytes | memoryview) -> bytes:
