@@ -202,7 +202,7 @@ class Table:
         """
         features, categorical = self._check_selection(target, features, categorical)
         views = None if categorical else self._side_by_side(target, features)
-        if views is not None and self._all_within([target, *features], views):
+        if views is not None:
             (y, X), names, notices, n_dropped = views, list(features), [], 0  # the usual case: nothing to copy or drop
             if self.n_rows < 2:
                 raise ValueError(_too_few_rows(self.n_rows, 0))
@@ -240,12 +240,15 @@ class Table:
         return values[:, 0], X, names, notices, n_dropped
 
     def _side_by_side(self, target: str, features: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
-        """``y`` and ``X`` as views of the table's numbers, when every column is a number and the features lie
-        side by side in the file (as when they are all the columns but a first or last target); else None.
+        """``y`` and ``X`` as views of the table's numbers, when every column is a number, the features lie
+        side by side in the file (as when they are all the columns but a first or last target) and every
+        used value is within limits (:func:`_all_within`); else None.
 
         The numbers of such a table are one column-ordered float64 block (_one_block),
         which pandas hands out without a copy: a 190 MB table is then selected without
-        copying its 80 MB of numbers, in the memory order the copy had.
+        copying its 80 MB of numbers, in the memory order the copy had. The limits are
+        checked from the extremes :func:`_values_of` took while reading, when it did,
+        without reading the values again.
         """
         if not features or len(self.numeric) != len(self.columns):
             return None
@@ -254,16 +257,13 @@ class Table:
         if [position[name] for name in features] != list(range(first, first + len(features))):
             return None
         whole = self._frame.to_numpy(np.float64)  # no copy: see _one_block
-        return whole[:, position[target]], whole[:, first : first + len(features)]
-
-    def _all_within(self, names: list[str], views: tuple[np.ndarray, np.ndarray]) -> bool:
-        """:func:`_all_within` of the columns ``names``, whose values ``views`` holds: from the extremes
-        :func:`_values_of` took while reading, when it did, without reading the values again."""
+        y, X = whole[:, position[target]], whole[:, first : first + len(features)]
         if self._extremes is None:
-            return _all_within(views[0][:, None]) and _all_within(views[1])
-        position = {name: j for j, name in enumerate(self.columns)}
-        used = [position[name] for name in names]
-        return _limited(self._extremes[0][used], self._extremes[1][used])
+            within = _all_within(y[:, None]) and _all_within(X)
+        else:
+            used = [position[target], *range(first, first + len(features))]
+            within = _limited(self._extremes[0][used], self._extremes[1][used])
+        return (y, X) if within else None
 
     def _check_known(self, name) -> None:
         if not isinstance(name, str):
