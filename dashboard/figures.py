@@ -541,8 +541,7 @@ def replay_figure(exp: Experiment) -> go.Figure:
     layout, subplots = subplot_grid(("", ""), 0.1)  # no subplot titles: see replay_layout
     layout["xaxis"] |= {"title": title_dict("x")}
     layout["yaxis"] |= {"title": title_dict("y")}
-    layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
-    layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
+    loss_axes(layout, curve)
     layout |= replay_layout("Replay: gradient descent's line and loss", names, REPLAY_HEIGHT)
     # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
     axes = [("x", "y")] * 3 + [("x2", "y2")] * 2
@@ -609,6 +608,13 @@ REPLAY_AXES = 58
 """Pixels under the plots for the tick labels and the axis titles, down to the buttons' row."""
 REPLAY_CONTROLS = 84
 """Pixels for the buttons' row, the rail and its tick labels, down to the figure's bottom edge."""
+
+
+def loss_axes(layout: dict, curve: dict) -> None:
+    """Title a replay's loss subplot (``xaxis2``, ``yaxis2`` of ``layout``) and put it on log axes fitted to the
+    loss trace ``curve``."""
+    layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
+    layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
 
 
 def replay_layout(title: str, names: list[str], height: int) -> dict:

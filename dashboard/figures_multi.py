@@ -32,11 +32,11 @@ from dashboard.figures import (
     TRUE_NAME,
     WEBGL_THRESHOLD,
     assemble,
-    axis_settings,
     compact,
     finite_rows,
     finite_xy,
     label,
+    loss_axes,
     loss_spec,
     marker_spec,
     note,
@@ -390,7 +390,7 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
         x_title = "coefficient, in the units of the data"
     layout = {
         # "title": {} is what validation made of the title None that cleared the axis title.
-        "yaxis": {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed", "title": {}},
+        "yaxis": _feature_axis(pos, labels) | {"title": {}},
         "legend": dict(LEGEND),
         "margin": dict(MARGIN),
         "title": title_dict(title),
@@ -399,6 +399,11 @@ def coefficients_figure(exp: Experiment, *, standardized: bool = False) -> go.Fi
         "height": _bars_height(len(labels)),
     }
     return assemble(traces, layout)
+
+
+def _feature_axis(pos: np.ndarray, labels: list[str]) -> dict:
+    """A y axis of one row per feature (row i at y = i), named by its label, the first at the top."""
+    return {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed"}
 
 
 def _diamonds(values: np.ndarray, labels: list[str], name: str, color: str, tag: str) -> dict:
@@ -573,9 +578,8 @@ def coefficient_replay(exp: Experiment, *, standardized: bool = False) -> go.Fig
         "title": title_dict("standardized coefficient" if standardized else "coefficient"),
         "range": _padded(lo, hi),
     }
-    layout["yaxis"] |= {"tickvals": pos.tolist(), "ticktext": list(labels), "autorange": "reversed"}
-    layout["xaxis2"] |= {"title": title_dict("iteration")} | axis_settings("log", curve["x"])
-    layout["yaxis2"] |= {"title": title_dict("MSE")} | axis_settings("log", curve["y"])
+    layout["yaxis"] |= _feature_axis(pos, labels)
+    loss_axes(layout, curve)
     # The title fits a 390 px phone on one line; the caption above the chart says it goes checkpoint by checkpoint.
     layout |= replay_layout("Replay: gradient descent's coefficients", names, max(_bars_height(d), REPLAY_HEIGHT))
     # Each trace on its subplot, as add_trace(row=1, col=...) placed it.
